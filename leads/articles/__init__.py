@@ -1,0 +1,1 @@
+"""Articles: import from WordPress, sanitize once, serve the page."""

@@ -1,0 +1,5 @@
+"""Routes of the articles area."""
+
+from flask import Blueprint
+
+bp = Blueprint("articles", __name__)

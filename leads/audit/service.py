@@ -1,0 +1,57 @@
+"""Record who saw or changed what. Entries are only ever added."""
+
+from __future__ import annotations
+
+from flask import has_request_context, request
+from flask_login import current_user
+
+from leads.extensions import db
+from leads.models import AuditEntry
+
+
+class AuditAction:
+    LEAD_VIEWED = "lead.viewed"
+    LEADS_EXPORTED = "leads.exported"
+    STATUS_CHANGED = "lead.status_changed"
+    LEAD_ASSIGNED = "lead.assigned"
+    LEAD_MERGED = "lead.merged"
+    LEAD_ERASED = "lead.erased"
+    LEAD_UNSUBSCRIBED = "lead.unsubscribed"
+    EMAIL_RESENT = "email.resent"
+    LOGIN_SUCCEEDED = "login.succeeded"
+    LOGIN_FAILED = "login.failed"
+    LOGIN_THROTTLED = "login.throttled"
+    LOGOUT = "logout"
+    PASSWORD_CHANGED = "user.password_changed"  # noqa: S105  (an action name, not a password)
+    USER_CREATED = "user.created"
+    USER_UPDATED = "user.updated"
+
+
+def record_audit(
+    action: str,
+    target_type: str | None = None,
+    target_id: int | None = None,
+    *,
+    actor=None,
+    actor_email: str | None = None,
+    **details: object,
+) -> AuditEntry:
+    """Add an audit entry to the current transaction; the caller commits.
+
+    The actor defaults to the logged-in user; `actor_email` names an attempted
+    account when nobody is logged in (a failed login).
+    """
+    if actor is None and has_request_context() and current_user and current_user.is_authenticated:
+        actor = current_user
+    entry = AuditEntry(
+        actor_id=getattr(actor, "id", None),
+        actor_email=getattr(actor, "email", None) or actor_email,
+        action=action,
+        target_type=target_type,
+        target_id=target_id,
+        ip_address=request.remote_addr if has_request_context() else None,
+        user_agent=(request.user_agent.string or "")[:300] if has_request_context() else None,
+        details=details,
+    )
+    db.session.add(entry)
+    return entry

@@ -1,0 +1,1 @@
+"""Dashboard accounts: login, sessions, roles, the users CLI."""

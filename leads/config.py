@@ -1,0 +1,166 @@
+"""Settings from the environment, with embedded defaults that need no server.
+
+Every setting the application reads is built here, once, by `load_settings()`.
+Nothing else reads `os.environ`.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class ConfigError(RuntimeError):
+    """A setting is missing or wrong; the message is one line meant for the operator."""
+
+
+def _bool(value: str | None, default: bool) -> bool:
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _int(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name, "")
+    if raw.strip() == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, got {raw!r}") from None
+
+
+def _int_list(env: Mapping[str, str], name: str, default: str) -> list[int]:
+    raw = env.get(name, "") or default
+    try:
+        return [int(part) for part in raw.split(",") if part.strip()]
+    except ValueError:
+        raise ConfigError(f"{name} must be comma-separated whole numbers, got {raw!r}") from None
+
+
+def _csv(env: Mapping[str, str], name: str) -> list[str]:
+    return [part.strip() for part in env.get(name, "").split(",") if part.strip()]
+
+
+def _instance_secret(instance_path: Path) -> str:
+    """A secret generated on first start and kept under instance/, so sessions survive restarts."""
+    path = instance_path / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    instance_path.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    # Created with 0600 so other local users cannot read it.
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key)
+    return key
+
+
+def _database_url(raw: str, instance_path: Path) -> str:
+    if not raw:
+        return f"sqlite:///{instance_path / 'leads.sqlite'}"
+    # Heroku-style and plain URLs mean psycopg 3 here.
+    for prefix in ("postgres://", "postgresql://"):
+        if raw.startswith(prefix):
+            return "postgresql+psycopg://" + raw[len(prefix) :]
+    return raw
+
+
+def load_settings(env: Mapping[str, str] | None = None, instance_path: Path | None = None) -> dict:
+    """Build the Flask config mapping from `env` (default: the process environment)."""
+    env = dict(os.environ if env is None else env)
+    instance_path = Path(env.get("INSTANCE_PATH") or instance_path or PROJECT_ROOT / "instance")
+    app_env = env.get("APP_ENV", "development").strip().lower() or "development"
+    production = app_env == "production"
+
+    if production:
+        missing = [name for name in ("SECRET_KEY", "DATABASE_URL") if not env.get(name)]
+        if missing:
+            raise ConfigError(f"APP_ENV=production needs {' and '.join(missing)} set in the environment")
+
+    redis_url = env.get("REDIS_URL", "").strip()
+    database_url = _database_url(env.get("DATABASE_URL", "").strip(), instance_path)
+    mail_server = env.get("MAIL_SERVER", "").strip()
+
+    settings: dict = {
+        "APP_ENV": app_env,
+        "PRODUCTION": production,
+        "TESTING": _bool(env.get("TESTING"), False),
+        "INSTANCE_PATH": str(instance_path),
+        "SECRET_KEY": env.get("SECRET_KEY") or _instance_secret(instance_path),
+        # Database
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # Redis: broker, rate-limit storage. Unset means embedded, server-less fallbacks.
+        "REDIS_URL": redis_url,
+        "CELERY_BROKER_URL": env.get("CELERY_BROKER_URL")
+        or redis_url
+        or f"sqla+sqlite:///{instance_path / 'broker.sqlite'}",
+        "RATELIMIT_STORAGE_URI": redis_url or "memory://",
+        "RATELIMIT_KEY_PREFIX": env.get("RATELIMIT_KEY_PREFIX", "leads"),
+        # Namespaces Celery's Redis keys, so two deployments (or test runs) can share one Redis.
+        "CELERY_KEY_PREFIX": env.get("CELERY_KEY_PREFIX", ""),
+        "INQUIRY_RATE_LIMIT": env.get("INQUIRY_RATE_LIMIT", "5 per minute;30 per day"),
+        # Web
+        "HOST": env.get("HOST", "127.0.0.1"),
+        "PORT": _int(env, "PORT", 5000),
+        "PUBLIC_BASE_URL": env.get("PUBLIC_BASE_URL", "").rstrip("/"),
+        "MAX_CONTENT_LENGTH": _int(env, "MAX_CONTENT_LENGTH", 64 * 1024),
+        "WTF_CSRF_TIME_LIMIT": _int(env, "WTF_CSRF_TIME_LIMIT", 6 * 3600),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": production,
+        # The __Host- prefix pins the cookie to this exact host over HTTPS.
+        "SESSION_COOKIE_NAME": "__Host-session" if production else "session",
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SECURE": production,
+        "SESSION_IDLE_MINUTES": _int(env, "SESSION_IDLE_MINUTES", 30),
+        # Clinic and content
+        "CLINIC_NAME": env.get("CLINIC_NAME", "Stemlix Clinic"),
+        "PHONE_DEFAULT_REGION": env.get("PHONE_DEFAULT_REGION", "US").upper(),
+        "CONSENT_VERSION": env.get("CONSENT_VERSION", "2026-11-01"),
+        "CONSENT_TEXT": env.get(
+            "CONSENT_TEXT",
+            "I agree that the clinic may store the details I send here and contact me "
+            "about my inquiry. I can withdraw this consent at any time.",
+        ),
+        "MEDICAL_DISCLAIMER": env.get(
+            "MEDICAL_DISCLAIMER",
+            "This article is general information, not medical advice. It does not replace "
+            "an examination by a qualified clinician. Treatments described here may not be "
+            "suitable for everyone.",
+        ),
+        # Mail: unset MAIL_SERVER means each message is written as an .eml under instance/.
+        "MAIL_SERVER": mail_server,
+        "MAIL_PORT": _int(env, "MAIL_PORT", 587 if mail_server else 25),
+        "MAIL_USE_TLS": _bool(env.get("MAIL_USE_TLS"), False),
+        "MAIL_USE_SSL": _bool(env.get("MAIL_USE_SSL"), False),
+        "MAIL_USERNAME": env.get("MAIL_USERNAME", ""),
+        "MAIL_PASSWORD": env.get("MAIL_PASSWORD", ""),
+        "MAIL_TIMEOUT_SECONDS": _int(env, "MAIL_TIMEOUT_SECONDS", 20),
+        "MAIL_DEFAULT_SENDER": env.get("MAIL_DEFAULT_SENDER", "Stemlix Clinic <care@localhost>"),
+        "MAIL_OUTBOX_DIR": env.get("MAIL_OUTBOX_DIR") or str(instance_path / "outbox"),
+        # Follow-up sequence
+        "QUESTIONNAIRE_DELAY_SECONDS": _int(env, "QUESTIONNAIRE_DELAY_SECONDS", 300),
+        "REMINDER_DAYS": _int_list(env, "REMINDER_DAYS", "2,5"),
+        "QUESTIONNAIRE_TTL_DAYS": _int(env, "QUESTIONNAIRE_TTL_DAYS", 30),
+        "UNSUBSCRIBE_TTL_DAYS": _int(env, "UNSUBSCRIBE_TTL_DAYS", 365),
+        "COORDINATOR_EMAILS": _csv(env, "COORDINATOR_EMAILS"),
+        "EMAIL_MAX_ATTEMPTS": _int(env, "EMAIL_MAX_ATTEMPTS", 8),
+        "EMAIL_RETRY_BASE_SECONDS": _int(env, "EMAIL_RETRY_BASE_SECONDS", 30),
+        "EMAIL_RETRY_MAX_SECONDS": _int(env, "EMAIL_RETRY_MAX_SECONDS", 1800),
+        "EMAIL_SENDING_TIMEOUT_SECONDS": _int(env, "EMAIL_SENDING_TIMEOUT_SECONDS", 600),
+        "DIGEST_HOUR_UTC": _int(env, "DIGEST_HOUR_UTC", 7),
+        # Broker: the visibility timeout must exceed the longest retry delay (checked in tasks).
+        "BROKER_VISIBILITY_TIMEOUT_SECONDS": _int(env, "BROKER_VISIBILITY_TIMEOUT_SECONDS", 3600),
+        "BROKER_CONNECT_TIMEOUT_SECONDS": _int(env, "BROKER_CONNECT_TIMEOUT_SECONDS", 1),
+        # Dashboard
+        "FIRST_RESPONSE_BUSINESS_DAYS": _int(env, "FIRST_RESPONSE_BUSINESS_DAYS", 1),
+        "ROUND_ROBIN_ASSIGNMENT": _bool(env.get("ROUND_ROBIN_ASSIGNMENT"), False),
+        "INBOX_PAGE_SIZE": _int(env, "INBOX_PAGE_SIZE", 50),
+    }
+    return settings

@@ -1,0 +1,1 @@
+"""The coordinators' dashboard: inbox, lead page, actions, export, statistics."""

@@ -1,0 +1,67 @@
+"""Error pages: every failure a visitor can cause gets a clear answer, never a stack trace."""
+
+import logging
+
+from flask import Flask, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+log = logging.getLogger(__name__)
+
+MESSAGES = {
+    400: ("Something in that request was not right", "Please go back, check the form and try again."),
+    401: ("Please sign in", "This page needs you to sign in first."),
+    403: ("Not allowed", "Your account cannot open this page."),
+    404: ("Page not found", "The page you asked for does not exist or has moved."),
+    405: ("Not allowed", "That page cannot be used this way."),
+    413: ("That was too much", "What you sent is larger than we accept. Please shorten your message."),
+    429: (
+        "Please wait a moment",
+        "We received several requests from you in a short time. Please wait a minute and try again.",
+    ),
+    500: ("Something went wrong on our side", "Please try again in a minute. Nothing you sent was lost."),
+}
+
+
+def wants_json() -> bool:
+    best = request.accept_mimetypes.best_match(["application/json", "text/html"])
+    return (
+        best == "application/json" and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]
+    )
+
+
+def render_error(code: int, title: str | None = None, detail: str | None = None):
+    default_title, default_detail = MESSAGES.get(code, MESSAGES[400 if code < 500 else 500])
+    title, detail = title or default_title, detail or default_detail
+    if wants_json():
+        return {"error": title, "detail": detail}, code
+    return render_template("errors/error.html", code=code, title=title, detail=detail), code
+
+
+def handle_http_exception(error: HTTPException):
+    response = render_error(error.code or 500)
+    if error.code == 405 and getattr(error, "valid_methods", None):
+        body, code = response
+        return body, code, {"Allow": ", ".join(error.valid_methods)}
+    return response
+
+
+def handle_csrf_error(error: CSRFError):
+    return render_error(
+        400,
+        "This form has expired",
+        "For your security, forms expire after a while. Please go back, reload the page and send it again.",
+    )
+
+
+def handle_unexpected(error: Exception):
+    # Only the exception type and request path: never form values, which may hold health data.
+    log.exception("unhandled error on %s %s", request.method, request.path)
+    return render_error(500)
+
+
+def init_app(app: Flask) -> None:
+    app.register_error_handler(CSRFError, handle_csrf_error)
+    app.register_error_handler(HTTPException, handle_http_exception)
+    app.register_error_handler(InternalServerError, handle_unexpected)
+    app.register_error_handler(Exception, handle_unexpected)

@@ -1,0 +1,1 @@
+"""Inquiries: the form beside each article and the durable store of each submission."""

@@ -1,0 +1,1 @@
+"""Email: the outbox, rendering and delivery over SMTP or to .eml files."""

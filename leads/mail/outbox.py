@@ -1,0 +1,136 @@
+"""What emails are owed, as rows. Writing rows is part of the caller's transaction;
+publishing to the broker happens only after the commit, and only as a hint.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+from flask import current_app
+
+from leads.extensions import db
+from leads.models import EmailKind, EmailStatus, Inquiry, Lead, OutboundEmail
+from leads.models.base import utcnow
+
+log = logging.getLogger(__name__)
+
+SEND_TASK = "tasks.email.send_email"
+
+
+def _owe(
+    kind: str,
+    key: str,
+    due_at: datetime,
+    lead_id: int | None,
+    inquiry_id: int | None = None,
+    recipient: str | None = None,
+    sequence: int = 0,
+) -> OutboundEmail:
+    row = OutboundEmail(
+        kind=kind,
+        idempotency_key=key,
+        due_at=due_at,
+        lead_id=lead_id,
+        inquiry_id=inquiry_id,
+        recipient=recipient,
+        sequence=sequence,
+        status=EmailStatus.PENDING,
+    )
+    db.session.add(row)
+    return row
+
+
+def schedule_inquiry_followups(inquiry: Inquiry, now: datetime | None = None) -> list[OutboundEmail]:
+    """The confirmation now, the questionnaire after a delay, then the reminders.
+
+    Called inside the inquiry's transaction (the inquiry must have an id: flush first).
+    Nothing is owed to a lead that unsubscribed.
+    """
+    if inquiry.lead.unsubscribed_at is not None:
+        return []
+    now = now or utcnow()
+    config = current_app.config
+    invite_at = now + timedelta(seconds=config["QUESTIONNAIRE_DELAY_SECONDS"])
+    rows = [
+        _owe(EmailKind.CONFIRMATION, f"inquiry:{inquiry.id}:confirmation", now, inquiry.lead_id, inquiry.id),
+        _owe(
+            EmailKind.QUESTIONNAIRE,
+            f"inquiry:{inquiry.id}:questionnaire",
+            invite_at,
+            inquiry.lead_id,
+            inquiry.id,
+        ),
+    ]
+    for number, days in enumerate(config["REMINDER_DAYS"], start=1):
+        rows.append(
+            _owe(
+                EmailKind.REMINDER,
+                f"inquiry:{inquiry.id}:reminder:{number}",
+                invite_at + timedelta(days=days),
+                inquiry.lead_id,
+                inquiry.id,
+                sequence=number,
+            )
+        )
+    return rows
+
+
+def cancel_pending(lead_id: int, kinds: Iterable[str] | None = None, inquiry_id: int | None = None) -> int:
+    """Cancel the lead's unsent emails (of `kinds`, for one inquiry if given). Returns how many."""
+    query = db.update(OutboundEmail).where(
+        OutboundEmail.lead_id == lead_id, OutboundEmail.status == EmailStatus.PENDING
+    )
+    if kinds is not None:
+        query = query.where(OutboundEmail.kind.in_(list(kinds)))
+    if inquiry_id is not None:
+        query = query.where(OutboundEmail.inquiry_id == inquiry_id)
+    result = db.session.execute(
+        query.values(status=EmailStatus.CANCELLED), execution_options={"synchronize_session": False}
+    )
+    return result.rowcount or 0
+
+
+def coordinator_addresses() -> list[str]:
+    """Every active coordinator once accounts exist; the COORDINATOR_EMAILS setting until then."""
+    from leads.models import User
+
+    addresses = list(db.session.scalars(db.select(User.email).where(User.active.is_(True))))
+    return addresses or list(current_app.config["COORDINATOR_EMAILS"])
+
+
+def schedule_urgent_alert(lead: Lead, reason_key: str) -> list[OutboundEmail]:
+    """An alert to each coordinator, due now. `reason_key` makes it once per cause (e.g. a response id)."""
+    now = utcnow()
+    return [
+        _owe(
+            EmailKind.URGENT_ALERT, f"urgent:{reason_key}:{address.lower()}", now, lead.id, recipient=address
+        )
+        for address in coordinator_addresses()
+    ]
+
+
+def publish(email_ids: Iterable[int]) -> int:
+    """Ask a worker to look at these rows now. Best effort: the sweeper catches anything lost.
+
+    Returns how many were handed to the broker.
+    """
+    celery = current_app.extensions["celery"]
+    published = 0
+    for email_id in email_ids:
+        try:
+            celery.send_task(SEND_TASK, args=[email_id])
+        except Exception as error:  # noqa: BLE001  (a broker outage must never fail the caller)
+            log.warning(
+                "broker unavailable, email %s left to the sweeper: %s", email_id, type(error).__name__
+            )
+            break
+        published += 1
+    return published
+
+
+def due_now(rows: Iterable[OutboundEmail], now: datetime | None = None) -> list[int]:
+    """Ids of the rows that are due already (to publish right after the commit)."""
+    now = now or utcnow()
+    return [row.id for row in rows if row.due_at <= now]

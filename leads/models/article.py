@@ -1,0 +1,39 @@
+"""Articles imported from the clinic's WordPress site."""
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from leads.extensions import db
+from leads.models.base import UTCDateTime, utcnow
+from leads.models.types import JSONType
+
+
+class Article(db.Model):
+    __tablename__ = "articles"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    wp_id: Mapped[int] = mapped_column(unique=True)
+    slug: Mapped[str] = mapped_column(sa.String(200), unique=True)
+    language: Mapped[str] = mapped_column(sa.String(16), default="en")
+    title: Mapped[str] = mapped_column(sa.String(300))
+    # Plain text, entities decoded; used for the meta description.
+    excerpt: Mapped[str] = mapped_column(sa.Text, default="")
+    # Sanitized once at import; rendered as-is.
+    html: Mapped[str] = mapped_column(sa.Text)
+    # [{"id": anchor, "title": text, "level": 2|3}]
+    toc: Mapped[list] = mapped_column(JSONType(), default=list)
+    symptoms: Mapped[list] = mapped_column(JSONType(), default=list)
+    # [{"question": text, "answer": text}]
+    faqs: Mapped[list] = mapped_column(JSONType(), default=list)
+    source_url: Mapped[str] = mapped_column(sa.String(500), default="")
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    wp_modified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    imported_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    @property
+    def treatment(self) -> str:
+        """The article's title as patients see it in emails."""
+        return self.title

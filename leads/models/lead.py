@@ -1,0 +1,102 @@
+"""A lead is a person; an inquiry is one form submission from that person."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from leads.extensions import db
+from leads.models.base import UTCDateTime, utcnow
+from leads.models.types import JSONType
+
+
+class LeadStatus(enum.StrEnum):
+    NEW = "new"
+    CONTACTED = "contacted"
+    QUALIFIED = "qualified"
+    CONSULTATION_BOOKED = "consultation_booked"
+    TREATED = "treated"
+    NOT_A_FIT = "not_a_fit"
+    LOST = "lost"
+
+
+class ContactMethod(enum.StrEnum):
+    EMAIL = "email"
+    PHONE = "phone"
+
+
+class Lead(db.Model):
+    __tablename__ = "leads"
+    __table_args__ = (
+        # The inbox: urgent first, then score, then most recent activity.
+        sa.Index("ix_leads_inbox", "is_urgent", "score", "last_inquiry_at", "id"),
+        sa.Index("ix_leads_status_last_inquiry", "status", "last_inquiry_at"),
+        sa.Index("ix_leads_assignee", "assignee_id", "last_inquiry_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    full_name: Mapped[str] = mapped_column(sa.String(200))
+    # Normalized by email-validator; the deduplication key.
+    email: Mapped[str] = mapped_column(sa.String(320), unique=True)
+    phone: Mapped[str | None] = mapped_column(sa.String(32))  # E.164
+    preferred_contact: Mapped[str] = mapped_column(sa.String(16), default=ContactMethod.EMAIL)
+    status: Mapped[str] = mapped_column(sa.String(32), default=LeadStatus.NEW, index=True)
+    lost_reason: Mapped[str | None] = mapped_column(sa.String(500))
+    is_urgent: Mapped[bool] = mapped_column(default=False)
+    score: Mapped[int] = mapped_column(default=0)
+    assignee_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    merged_into_id: Mapped[int | None] = mapped_column(sa.ForeignKey("leads.id"))
+    unsubscribed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    first_contacted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_contacted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A new inquiry from the same person brings the lead back to the top of the inbox.
+    last_inquiry_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    inquiries: Mapped[list[Inquiry]] = relationship(
+        back_populates="lead", order_by="Inquiry.created_at", foreign_keys="Inquiry.lead_id"
+    )
+    assignee = relationship("User", foreign_keys=[assignee_id])
+
+
+class Inquiry(db.Model):
+    __tablename__ = "inquiries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lead_id: Mapped[int] = mapped_column(sa.ForeignKey("leads.id"), index=True)
+    article_id: Mapped[int] = mapped_column(sa.ForeignKey("articles.id"), index=True)
+    # One id per rendered form: a retried or double-clicked submission stores once.
+    submission_id: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    symptoms: Mapped[list] = mapped_column(JSONType(), default=list)
+    message: Mapped[str] = mapped_column(sa.Text, default="")
+    preferred_contact: Mapped[str] = mapped_column(sa.String(16), default=ContactMethod.EMAIL)
+    consent_text: Mapped[str] = mapped_column(sa.Text)
+    consent_version: Mapped[str] = mapped_column(sa.String(32))
+    consented_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    utm_source: Mapped[str | None] = mapped_column(sa.String(200), index=True)
+    utm_medium: Mapped[str | None] = mapped_column(sa.String(200))
+    utm_campaign: Mapped[str | None] = mapped_column(sa.String(200))
+    utm_term: Mapped[str | None] = mapped_column(sa.String(200))
+    utm_content: Mapped[str | None] = mapped_column(sa.String(200))
+    referrer: Mapped[str | None] = mapped_column(sa.String(1000))
+    landing_page: Mapped[str | None] = mapped_column(sa.String(1000))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+    lead: Mapped[Lead] = relationship(back_populates="inquiries", foreign_keys=[lead_id])
+    article = relationship("Article")
+
+
+class SpamSubmission(db.Model):
+    """A submission caught by the honeypot: counted, with no personal data kept."""
+
+    __tablename__ = "spam_submissions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[int | None] = mapped_column(sa.ForeignKey("articles.id"))
+    reason: Mapped[str] = mapped_column(sa.String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,0 +1,61 @@
+"""The outbox: every email owed is a row; the broker only says 'look at row N now'."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from leads.extensions import db
+from leads.models.base import UTCDateTime, utcnow
+
+
+class EmailKind(enum.StrEnum):
+    CONFIRMATION = "confirmation"
+    QUESTIONNAIRE = "questionnaire"
+    REMINDER = "reminder"
+    URGENT_ALERT = "urgent_alert"
+    DIGEST = "digest"
+
+
+class EmailStatus(enum.StrEnum):
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+class OutboundEmail(db.Model):
+    __tablename__ = "outbound_emails"
+    __table_args__ = (
+        # The sweeper only ever looks at unsent rows: keep that index small.
+        sa.Index(
+            "ix_outbound_emails_unsent_due",
+            "due_at",
+            postgresql_where=sa.text("status IN ('pending', 'sending')"),
+            sqlite_where=sa.text("status IN ('pending', 'sending')"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lead_id: Mapped[int | None] = mapped_column(sa.ForeignKey("leads.id"), index=True)
+    inquiry_id: Mapped[int | None] = mapped_column(sa.ForeignKey("inquiries.id"))
+    kind: Mapped[str] = mapped_column(sa.String(32))
+    # Which reminder (1, 2, ...) for kind=reminder; 0 otherwise.
+    sequence: Mapped[int] = mapped_column(default=0)
+    # Set for coordinator emails; patient emails go to the lead's current address.
+    recipient: Mapped[str | None] = mapped_column(sa.String(320))
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    status: Mapped[str] = mapped_column(sa.String(16), default=EmailStatus.PENDING, index=True)
+    attempts: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str | None] = mapped_column(sa.String(1000))
+    message_id: Mapped[str | None] = mapped_column(sa.String(255))
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    idempotency_key: Mapped[str] = mapped_column(sa.String(200), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    lead = relationship("Lead")

@@ -1,0 +1,1 @@
+"""The evaluation questionnaire and unsubscribe pages reached from emailed, signed links."""

@@ -1,0 +1,5 @@
+"""Routes of the questionnaire area."""
+
+from flask import Blueprint
+
+bp = Blueprint("questionnaire", __name__)
