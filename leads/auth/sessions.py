@@ -1,20 +1,49 @@
-"""Server-side login sessions: the cookie carries a random token whose hash is a UserSession row."""
+"""Server-side login sessions: the cookie carries a random token whose hash is a UserSession row.
+
+Logging out revokes the row, so a copied cookie stops working; an idle session expires.
+"""
 
 from __future__ import annotations
 
 import hashlib
+import secrets
+from datetime import timedelta
 
-from flask import Flask
+from flask import Flask, current_app, has_request_context, request
 
 from leads.extensions import db, login_manager
 from leads.models import User, UserSession
+from leads.models.base import utcnow
 
 
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def begin_session(user: User) -> str:
+    """Open a login session for `user` (the caller commits) and return its token for the cookie."""
+    token = secrets.token_urlsafe(32)
+    db.session.add(
+        UserSession(
+            token_hash=hash_token(token),
+            user_id=user.id,
+            ip_address=request.remote_addr if has_request_context() else None,
+        )
+    )
+    user.session_token = token
+    return token
+
+
+def revoke_session(token: str) -> None:
+    db.session.execute(
+        db.update(UserSession)
+        .where(UserSession.token_hash == hash_token(token), UserSession.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )
+
+
 def load_user(token: str) -> User | None:
+    """Flask-Login's loader: the session row must exist, be live and recently used."""
     row = db.session.scalar(
         db.select(UserSession).where(
             UserSession.token_hash == hash_token(token), UserSession.revoked_at.is_(None)
@@ -22,6 +51,17 @@ def load_user(token: str) -> User | None:
     )
     if row is None or not row.user.active:
         return None
+    now = utcnow()
+    idle_limit = timedelta(minutes=current_app.config["SESSION_IDLE_MINUTES"])
+    if now - row.last_seen_at > idle_limit:
+        row.revoked_at = now
+        db.session.commit()
+        return None
+    # Writing on every request would be wasteful; a minute's precision is enough for idling.
+    if now - row.last_seen_at > timedelta(minutes=1):
+        row.last_seen_at = now
+        db.session.commit()
+    row.user.session_token = token
     return row.user
 
 

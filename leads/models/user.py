@@ -35,6 +35,12 @@ class User(db.Model):
 
     sessions: Mapped[list[UserSession]] = relationship(back_populates="user")
 
+    # Set by the session loader: Flask-Login identifies a login by its session token, not the user id.
+    session_token = None
+
+    def get_id(self) -> str | None:
+        return self.session_token
+
     @property
     def is_admin(self) -> bool:
         return self.role == Role.ADMIN

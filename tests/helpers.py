@@ -1,0 +1,17 @@
+"""Test helpers shared by several areas."""
+
+from __future__ import annotations
+
+from leads.auth.sessions import begin_session
+from leads.extensions import db
+from leads.models import User
+
+
+def log_in(client, user: User) -> str:
+    """Log `user` in on `client` without the login form (login itself is tested in tests/auth)."""
+    token = begin_session(user)
+    db.session.commit()
+    with client.session_transaction() as session:
+        session["_user_id"] = token
+        session["_fresh"] = True
+    return token
