@@ -158,9 +158,20 @@ def load_settings(env: Mapping[str, str] | None = None, instance_path: Path | No
         # Broker: the visibility timeout must exceed the longest retry delay (checked in tasks).
         "BROKER_VISIBILITY_TIMEOUT_SECONDS": _int(env, "BROKER_VISIBILITY_TIMEOUT_SECONDS", 3600),
         "BROKER_CONNECT_TIMEOUT_SECONDS": _int(env, "BROKER_CONNECT_TIMEOUT_SECONDS", 1),
+        "OUTBOX_SWEEP_SECONDS": _int(env, "OUTBOX_SWEEP_SECONDS", 60),
+        # Rows one worker sends over one SMTP connection before it lets go.
+        "OUTBOX_BATCH_SIZE": _int(env, "OUTBOX_BATCH_SIZE", 50),
         # Dashboard
         "FIRST_RESPONSE_BUSINESS_DAYS": _int(env, "FIRST_RESPONSE_BUSINESS_DAYS", 1),
+        # Business days (Mon-Fri) are counted in the clinic's own time zone.
+        "CLINIC_TIMEZONE": env.get("CLINIC_TIMEZONE", "UTC"),
         "ROUND_ROBIN_ASSIGNMENT": _bool(env.get("ROUND_ROBIN_ASSIGNMENT"), False),
         "INBOX_PAGE_SIZE": _int(env, "INBOX_PAGE_SIZE", 50),
+        # Login throttling: failures only, moving windows (leads/auth/throttle.py says why these keys).
+        "LOGIN_LIMIT_PER_ACCOUNT_AND_IP": env.get("LOGIN_LIMIT_PER_ACCOUNT_AND_IP", "5 per 15 minutes"),
+        "LOGIN_LIMIT_PER_ACCOUNT": env.get("LOGIN_LIMIT_PER_ACCOUNT", "30 per 15 minutes"),
+        "LOGIN_LIMIT_PER_IP": env.get("LOGIN_LIMIT_PER_IP", "20 per 15 minutes"),
+        # `flask users bootstrap-admin` creates this account when there is none.
+        "BOOTSTRAP_ADMIN_EMAIL": env.get("BOOTSTRAP_ADMIN_EMAIL", "admin@clinic.local"),
     }
     return settings

@@ -1,19 +1,57 @@
-"""Celery wiring, the Flask way: tasks run inside the app context of the app that made them."""
+"""Celery wiring, the Flask way: tasks run inside the app context of the app that made them.
+
+Worker: `celery -A app:celery_app worker`; beat: `celery -A app:celery_app beat`.
+"""
 
 from __future__ import annotations
 
+from datetime import timedelta
+from pathlib import Path
+
 from celery import Celery, Task
+from celery.schedules import crontab
 from flask import Flask
+
+from leads.config import ConfigError
+
+SWEEP_TASK = "tasks.email.sweep_outbox"
+BATCH_TASK = "tasks.email.send_due_batch"
+DIGEST_TASK = "tasks.email.schedule_digest"
+
+
+def check_retry_bounds(config) -> None:
+    """A retry delay at or past the visibility timeout makes Redis deliver the task again and again."""
+    if config["EMAIL_RETRY_MAX_SECONDS"] >= config["BROKER_VISIBILITY_TIMEOUT_SECONDS"]:
+        raise ConfigError(
+            "EMAIL_RETRY_MAX_SECONDS must be below BROKER_VISIBILITY_TIMEOUT_SECONDS "
+            f"({config['EMAIL_RETRY_MAX_SECONDS']} >= {config['BROKER_VISIBILITY_TIMEOUT_SECONDS']})"
+        )
+
+
+def beat_schedule(config) -> dict:
+    """The sweep every minute (catches whatever the broker lost) and the daily digest."""
+    return {
+        "sweep-outbox": {
+            "task": SWEEP_TASK,
+            "schedule": timedelta(seconds=config["OUTBOX_SWEEP_SECONDS"]),
+        },
+        "daily-digest": {
+            "task": DIGEST_TASK,
+            "schedule": crontab(minute=0, hour=config["DIGEST_HOUR_UTC"]),
+        },
+    }
 
 
 def celery_config(config) -> dict:
     """Celery settings derived from the Flask config."""
     broker = config["CELERY_BROKER_URL"]
     timeout = config["BROKER_CONNECT_TIMEOUT_SECONDS"]
-    transport_options: dict = {"visibility_timeout": config["BROKER_VISIBILITY_TIMEOUT_SECONDS"]}
+    # The SQLAlchemy transport hands its options to create_engine(): only Redis gets these.
+    transport_options: dict = {}
     if broker.startswith(("redis://", "rediss://")):
         # A publish to a dead Redis must fail fast, not hang the request that made it.
         transport_options |= {
+            "visibility_timeout": config["BROKER_VISIBILITY_TIMEOUT_SECONDS"],
             "socket_connect_timeout": timeout,
             "socket_timeout": timeout,
             "max_retries": 0,
@@ -34,16 +72,21 @@ def celery_config(config) -> dict:
         "worker_prefetch_multiplier": 1,
         "timezone": "UTC",
         "enable_utc": True,
+        "beat_schedule": beat_schedule(config),
+        "beat_schedule_filename": str(Path(config["INSTANCE_PATH"]) / "celerybeat-schedule"),
     }
 
 
 def celery_init_app(app: Flask) -> Celery:
+    """The Celery app bound to `app`; refuses a retry bound the broker would break."""
+    check_retry_bounds(app.config)
+
     class FlaskTask(Task):
         def __call__(self, *args: object, **kwargs: object) -> object:
             with app.app_context():
                 return self.run(*args, **kwargs)
 
-    celery_app = Celery(app.name, task_cls=FlaskTask)
+    celery_app = Celery(app.name, task_cls=FlaskTask, include=["tasks.email"])
     celery_app.config_from_object(celery_config(app.config))
     celery_app.set_default()
     app.extensions["celery"] = celery_app

@@ -1,5 +1,39 @@
 """`flask articles …`"""
 
+import click
 from flask.cli import AppGroup
 
+from leads.articles.importer import ArticleImportError, import_post
+from leads.articles.source import load_source
+from leads.extensions import db
+from leads.models import Article
+
 articles_cli = AppGroup("articles", help="Import and list treatment articles.")
+
+
+@articles_cli.command("import")
+@click.argument("source", metavar="FILE_OR_URL")
+def import_command(source: str) -> None:
+    """Import (or update) a WordPress REST API post from a JSON file or an http(s) URL."""
+    try:
+        result = import_post(load_source(source))
+    except ArticleImportError as error:
+        # ClickException prints "Error: …" on stderr and exits with status 1.
+        raise click.ClickException(str(error)) from None
+    article = result.article
+    state = "created" if result.created else "updated"
+    click.echo(f'Imported "{article.title}" at /{article.slug}/ ({state})')
+
+
+@articles_cli.command("list")
+def list_command() -> None:
+    """One line per article: WordPress id, page address, title."""
+    articles = db.session.scalars(db.select(Article).order_by(Article.slug)).all()
+    if not articles:
+        click.echo("No articles yet. Import one with: flask articles import FILE_OR_URL")
+        return
+    for article in articles:
+        click.echo(
+            f"{article.wp_id}\t/{article.slug}/\t{article.title}"
+            f"\t({len(article.symptoms)} symptoms, {len(article.faqs)} FAQ)"
+        )

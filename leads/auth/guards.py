@@ -45,3 +45,16 @@ def admin_required(view):
         return view(*args, **kwargs)
 
     return wrapper
+
+
+def login_required(view):
+    """For a single view outside the guarded blueprints (e.g. changing one's own password)."""
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        response = require_login()
+        if response is not None:
+            return response
+        return view(*args, **kwargs)
+
+    return wrapper

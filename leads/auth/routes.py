@@ -1,5 +1,64 @@
-"""Routes of the auth area."""
+"""Login, logout and changing one's own password."""
 
-from flask import Blueprint
+from __future__ import annotations
+
+from flask import Blueprint, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from leads.auth.forms import ChangePasswordForm, LoginForm
+from leads.auth.guards import login_required
+from leads.auth.login import (
+    DEFAULT_NEXT,
+    authenticate,
+    change_own_password,
+    end_session,
+    safe_next,
+    start_session,
+)
 
 bp = Blueprint("auth", __name__)
+
+BAD_CREDENTIALS = "Email or password is incorrect."
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    next_url = safe_next(request.values.get("next"))
+    if current_user.is_authenticated:
+        return redirect(next_url)
+    form = LoginForm()
+    if not form.validate_on_submit():
+        status = 400 if request.method == "POST" else 200
+        return render_template("auth/login.html", form=form, next_url=next_url), status
+
+    result = authenticate(form.email.data, form.password.data)
+    if result.throttled:
+        message = f"Too many attempts. Try again in {result.retry_after_minutes} minutes."
+        headers = {"Retry-After": str(result.retry_after_seconds)}
+        return render_template("auth/login.html", form=form, next_url=next_url, error=message), 429, headers
+    if result.user is None:
+        return render_template("auth/login.html", form=form, next_url=next_url, error=BAD_CREDENTIALS)
+
+    start_session(result.user)
+    if result.user.must_change_password:
+        return redirect(url_for("auth.change_password"))
+    return redirect(next_url)
+
+
+@bp.post("/logout")
+def logout():
+    end_session(current_user if current_user.is_authenticated else None)
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    form = ChangePasswordForm()
+    problem = None
+    if form.validate_on_submit():
+        problem = change_own_password(current_user, form.current_password.data, form.new_password.data)
+        if problem is None:
+            return redirect(DEFAULT_NEXT)
+    status = 400 if request.method == "POST" else 200
+    return render_template("auth/change_password.html", form=form, error=problem), status

@@ -9,7 +9,7 @@ import hashlib
 import secrets
 from datetime import timedelta
 
-from flask import Flask, current_app, has_request_context, request
+from flask import Flask, current_app, g, has_request_context, request
 
 from leads.extensions import db, login_manager
 from leads.models import User, UserSession
@@ -65,6 +65,14 @@ def load_user(token: str) -> User | None:
     return row.user
 
 
+def forget_request_user(_error: BaseException | None = None) -> None:
+    """Flask-Login caches the user on `g`, which lives as long as the app context; when one
+    context serves several requests (the test client inside a pushed context), every request
+    must still load its own user from its own cookie."""
+    g.pop("_login_user", None)
+
+
 def init_app(app: Flask) -> None:
     login_manager.user_loader(load_user)
     login_manager.login_view = "auth.login"
+    app.teardown_request(forget_request_user)

@@ -1,5 +1,93 @@
-"""Routes of the inquiries area."""
+"""Routes of the inquiries area: receive the form beside each article, then say thank you."""
 
-from flask import Blueprint
+from __future__ import annotations
+
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from leads.articles.routes import article_or_404, render_page
+from leads.errors import handle_csrf_error, render_error
+from leads.extensions import db, limiter
+from leads.inquiries.forms import InquiryForm, build_form
+from leads.inquiries.service import InquiryData, record_spam, submit_inquiry
+from leads.models import Article
 
 bp = Blueprint("inquiries", __name__)
+
+
+def _inquiry_limit() -> str:
+    return current_app.config["INQUIRY_RATE_LIMIT"]
+
+
+def inquiry_data(form: InquiryForm) -> InquiryData:
+    """The validated form as the service's input, with the consent exactly as shown."""
+    config = current_app.config
+    return InquiryData(
+        submission_id=form.submission_id.data,
+        full_name=form.full_name.data.strip(),
+        email=form.normalized_email,
+        phone=form.normalized_phone,
+        preferred_contact=form.preferred_contact.data,
+        symptoms=list(form.symptoms.data or []),
+        message=(form.message.data or "").strip(),
+        consent_text=config["CONSENT_TEXT"],
+        consent_version=config["CONSENT_VERSION"],
+        **form.tracking(),
+    )
+
+
+@bp.post("/<slug>/")
+@limiter.limit(_inquiry_limit)
+def submit(slug: str):
+    article = article_or_404(slug)
+    form = build_form(article.symptoms, formdata=request.form)
+    thanks = url_for("inquiries.thanks", slug=article.slug)
+    if form.is_spam:
+        # Answered exactly like a success, so the bot learns nothing.
+        record_spam(article, reason="honeypot")
+        return redirect(thanks, 303)
+    if not form.validate():
+        return render_page(article, form, status=422)
+    submit_inquiry(article, inquiry_data(form))
+    return redirect(thanks, 303)
+
+
+@bp.get("/<slug>/thanks")
+def thanks(slug: str):
+    article = article_or_404(slug)
+    return render_template("inquiries/thanks.html", article=article)
+
+
+def _submitted_article() -> Article | None:
+    """The article of a failed form submission, if that is what failed."""
+    if request.endpoint != "inquiries.submit" or not request.view_args:
+        return None
+    return db.session.scalar(db.select(Article).where(Article.slug == request.view_args.get("slug")))
+
+
+@bp.errorhandler(CSRFError)
+def csrf_failed(error: CSRFError):
+    """A missing or expired token: the form again, with what was typed and a fresh token."""
+    article = _submitted_article()
+    if article is None:
+        return handle_csrf_error(error)
+    form = build_form(article.symptoms, formdata=request.form)
+    notice = (
+        "This form has expired. For your security, forms expire after a while. "
+        "We kept what you typed: please check it and send it again."
+    )
+    return render_page(article, form, status=400, notice=notice)
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def too_large(error: RequestEntityTooLarge):
+    """The body was refused unread, so the form comes back empty, with the reason."""
+    article = _submitted_article()
+    if article is None:
+        return render_error(413)
+    notice = (
+        "What you sent is larger than we accept, so it was not saved. "
+        "Please shorten your message and send the form again."
+    )
+    return render_page(article, build_form(article.symptoms), status=413, notice=notice)

@@ -17,9 +17,10 @@ from leads.models.base import utcnow
 log = logging.getLogger(__name__)
 
 SEND_TASK = "tasks.email.send_email"
+BATCH_TASK = "tasks.email.send_due_batch"
 
 
-def _owe(
+def owe(
     kind: str,
     key: str,
     due_at: datetime,
@@ -28,6 +29,7 @@ def _owe(
     recipient: str | None = None,
     sequence: int = 0,
 ) -> OutboundEmail:
+    """Add one owed email to the current transaction."""
     row = OutboundEmail(
         kind=kind,
         idempotency_key=key,
@@ -54,8 +56,8 @@ def schedule_inquiry_followups(inquiry: Inquiry, now: datetime | None = None) ->
     config = current_app.config
     invite_at = now + timedelta(seconds=config["QUESTIONNAIRE_DELAY_SECONDS"])
     rows = [
-        _owe(EmailKind.CONFIRMATION, f"inquiry:{inquiry.id}:confirmation", now, inquiry.lead_id, inquiry.id),
-        _owe(
+        owe(EmailKind.CONFIRMATION, f"inquiry:{inquiry.id}:confirmation", now, inquiry.lead_id, inquiry.id),
+        owe(
             EmailKind.QUESTIONNAIRE,
             f"inquiry:{inquiry.id}:questionnaire",
             invite_at,
@@ -65,7 +67,7 @@ def schedule_inquiry_followups(inquiry: Inquiry, now: datetime | None = None) ->
     ]
     for number, days in enumerate(config["REMINDER_DAYS"], start=1):
         rows.append(
-            _owe(
+            owe(
                 EmailKind.REMINDER,
                 f"inquiry:{inquiry.id}:reminder:{number}",
                 invite_at + timedelta(days=days),
@@ -104,9 +106,7 @@ def schedule_urgent_alert(lead: Lead, reason_key: str) -> list[OutboundEmail]:
     """An alert to each coordinator, due now. `reason_key` makes it once per cause (e.g. a response id)."""
     now = utcnow()
     return [
-        _owe(
-            EmailKind.URGENT_ALERT, f"urgent:{reason_key}:{address.lower()}", now, lead.id, recipient=address
-        )
+        owe(EmailKind.URGENT_ALERT, f"urgent:{reason_key}:{address.lower()}", now, lead.id, recipient=address)
         for address in coordinator_addresses()
     ]
 
@@ -134,3 +134,43 @@ def due_now(rows: Iterable[OutboundEmail], now: datetime | None = None) -> list[
     """Ids of the rows that are due already (to publish right after the commit)."""
     now = now or utcnow()
     return [row.id for row in rows if row.due_at <= now]
+
+
+def publish_at(email_id: int, at: datetime) -> bool:
+    """Ask a worker to look at row `email_id` at `at` (a retry). Best effort, like publish()."""
+    try:
+        current_app.extensions["celery"].send_task(SEND_TASK, args=[email_id], eta=at)
+    except Exception as error:  # noqa: BLE001  (the sweeper catches whatever is not published)
+        log.warning(
+            "broker unavailable, retry of email %s left to the sweeper: %s", email_id, type(error).__name__
+        )
+        return False
+    return True
+
+
+def publish_batches(count: int) -> int:
+    """Ask for `count` batch sends (each claims due rows until none is left). Returns how many went."""
+    celery = current_app.extensions["celery"]
+    published = 0
+    for _ in range(count):
+        try:
+            celery.send_task(BATCH_TASK)
+        except Exception as error:  # noqa: BLE001  (the next sweep tries again)
+            log.warning("broker unavailable, batch send not published: %s", type(error).__name__)
+            break
+        published += 1
+    return published
+
+
+def resend(email_id: int) -> OutboundEmail:
+    """Put a failed email back in the queue, due now, with fresh attempts. The caller commits, then publishes."""
+    row = db.session.get(OutboundEmail, email_id)
+    if row is None:
+        raise LookupError(f"no email {email_id}")
+    if row.status != EmailStatus.FAILED:
+        raise ValueError(f"email {email_id} is {row.status}, only failed emails can be re-sent")
+    row.status = EmailStatus.PENDING
+    row.attempts = 0
+    row.due_at = utcnow()
+    row.claimed_at = None
+    return row

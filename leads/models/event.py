@@ -7,6 +7,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from leads.audit.append_only import install_append_only_trigger
 from leads.extensions import db
 from leads.models.base import UTCDateTime, utcnow
 from leads.models.types import JSONType
@@ -46,3 +47,7 @@ class AuditEntry(db.Model):
     user_agent: Mapped[str | None] = mapped_column(sa.String(300))
     details: Mapped[dict] = mapped_column(JSONType(), default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+# Kept here, beside the model, so every `create_all()` also makes the table append-only on PostgreSQL.
+install_append_only_trigger(AuditEntry.__table__)

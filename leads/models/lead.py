@@ -35,6 +35,14 @@ class Lead(db.Model):
         sa.Index("ix_leads_inbox", "is_urgent", "score", "last_inquiry_at", "id"),
         sa.Index("ix_leads_status_last_inquiry", "status", "last_inquiry_at"),
         sa.Index("ix_leads_assignee", "assignee_id", "last_inquiry_at"),
+        # Dashboard: a status tab in inbox order, the "newest lead" sort and date range, phone and
+        # email prefix search (text_pattern_ops lets LIKE 'x%' use the index under any collation),
+        # and the merged duplicates of a lead.
+        sa.Index("ix_leads_status_inbox", "status", "is_urgent", "score", "last_inquiry_at", "id"),
+        sa.Index("ix_leads_created", "created_at", "id"),
+        sa.Index("ix_leads_phone", "phone"),
+        sa.Index("ix_leads_email_prefix", "email", postgresql_ops={"email": "text_pattern_ops"}),
+        sa.Index("ix_leads_merged_into", "merged_into_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -66,6 +74,11 @@ class Lead(db.Model):
 
 class Inquiry(db.Model):
     __tablename__ = "inquiries"
+    __table_args__ = (
+        # Dashboard: each lead's latest inquiry, and the article filter (EXISTS by article, then lead).
+        sa.Index("ix_inquiries_lead_created", "lead_id", "created_at", "id"),
+        sa.Index("ix_inquiries_article_lead", "article_id", "lead_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     lead_id: Mapped[int] = mapped_column(sa.ForeignKey("leads.id"), index=True)

@@ -1,5 +1,99 @@
-"""Routes of the questionnaire area."""
+"""The questionnaire (`/q/<token>`) and unsubscribe (`/unsubscribe/<token>`) pages, reached from emails."""
 
-from flask import Blueprint
+from __future__ import annotations
+
+from flask import Blueprint, Response, render_template, request
+from flask_wtf import FlaskForm
+
+from leads.errors import render_error
+from leads.extensions import csrf
+from leads.questionnaire import service
+from leads.questionnaire.forms import build_form_class
+from leads.questionnaire.unsubscribe import lead_for_token, unsubscribe
+from leads.tokens import TokenExpired, TokenInvalid
 
 bp = Blueprint("questionnaire", __name__)
+
+
+@bp.after_request
+def private_page_headers(response: Response) -> Response:
+    """The token in the URL must not leak through Referer, nor the page stay in a shared cache."""
+    # Set, not setdefault: leads.security's defaults only fill what is missing.
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Robots-Tag"] = "noindex"
+    return response
+
+
+def link_problem(error: TokenInvalid):
+    if isinstance(error, TokenExpired):
+        return render_error(
+            410,
+            "This link has expired",
+            "For your privacy, our links only work for a limited time. "
+            "Please reply to our email or contact us, and we will send you a new one.",
+        )
+    return render_error(
+        404,
+        "This link is not valid",
+        "Please check that you opened the whole link from our email, or reply to that email and we will help.",
+    )
+
+
+def already_answered(response, status: int):
+    return render_template(
+        "questionnaire/answered.html", red_flags=bool(response and response.red_flags)
+    ), status
+
+
+@bp.route("/q/<token>", methods=["GET", "POST"])
+def questionnaire(token: str):
+    try:
+        inquiry = service.inquiry_for_token(token)
+    except TokenInvalid as error:
+        return link_problem(error)
+    existing = service.existing_response(inquiry.id)
+    if existing is not None:
+        return already_answered(existing, 409 if request.method == "POST" else 200)
+
+    definition = service.questionnaire_for(inquiry)
+    form = build_form_class(definition)()
+    if request.method == "POST":
+        if form.validate():
+            try:
+                result = service.submit(inquiry, definition, form)
+            except service.AlreadyAnswered:
+                return already_answered(service.existing_response(inquiry.id), 409)
+            return render_template("questionnaire/thanks.html", red_flags=bool(result.red_flags))
+        status = 422
+    else:
+        status = 200
+    return render_template(
+        "questionnaire/form.html", form=form, questionnaire=definition, article=inquiry.article
+    ), status
+
+
+class UnsubscribeForm(FlaskForm):
+    """Only a button; it carries a CSRF field like every form of the site."""
+
+
+@bp.route("/unsubscribe/<token>", methods=["GET", "POST"])
+def unsubscribe_page(token: str):
+    try:
+        lead = lead_for_token(token)
+    except TokenInvalid as error:
+        return link_problem(error)
+    if request.method == "GET":
+        # No side effect here: link scanners and previews open every link in an email.
+        if lead.unsubscribed_at is not None:
+            return render_template("unsubscribe/done.html", already=True)
+        return render_template("unsubscribe/confirm.html", form=UnsubscribeForm())
+    # The browser's button and a provider's one-click POST (`List-Unsubscribe=One-Click`) alike.
+    newly = unsubscribe(lead.id)
+    return render_template("unsubscribe/done.html", already=not newly)
+
+
+# RFC 8058: a mail provider's one-click POST has no cookie and no CSRF token. The signed,
+# purpose-bound token in the URL is the authority, so the view needs no CSRF check: a
+# forger who has the token could send the one-click body anyway.
+csrf.exempt(unsubscribe_page)

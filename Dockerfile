@@ -1,0 +1,28 @@
+# Production image: gunicorn for the web, the same image runs the Celery worker and beat.
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    # `celery -A app:celery_app` builds the app lazily; keep the project importable.
+    PYTHONPATH=/app \
+    FLASK_APP=app
+
+WORKDIR /app
+
+# A fixed uid so volume ownership is predictable; no login shell, no sudo.
+RUN groupadd --system --gid 10001 app \
+    && useradd --system --uid 10001 --gid app --home-dir /app --shell /usr/sbin/nologin app
+
+# Dependencies first, so code changes do not reinstall them. psycopg[binary] and
+# argon2-cffi ship wheels, so no compiler is needed.
+COPY requirements.txt .
+RUN pip install -r requirements.txt
+
+COPY --chown=app:app . .
+RUN mkdir -p /app/instance && chown app:app /app/instance && chmod +x boot.sh
+
+USER app
+EXPOSE 8000
+CMD ["./boot.sh"]

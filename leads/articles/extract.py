@@ -1,0 +1,145 @@
+"""Read the table of contents, the symptom list and the FAQ out of a sanitized article body."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from bs4 import BeautifulSoup, NavigableString, Tag
+
+from leads.articles.sanitize import HEADINGS, text_of
+
+# "…leading to symptoms such as:", "Common signs include:", "you may notice these symptoms:"
+SYMPTOM_INTRO = re.compile(r"\b(symptoms?|signs?)\b", re.IGNORECASE)
+FAQ_HEADING = re.compile(r"frequently\s+asked\s+questions|\bfaqs?\b", re.IGNORECASE)
+LISTS = ("ul", "ol")
+# "Term: explanation" or "Term - explanation" (or an en/em dash) after a bold term.
+_TERM_SEPARATOR = re.compile(r"^\s*[:\u2013\u2014-]")
+
+
+@dataclass
+class Extracted:
+    toc: list[dict] = field(default_factory=list)
+    symptoms: list[str] = field(default_factory=list)
+    faqs: list[dict] = field(default_factory=list)
+
+
+def extract(html: str) -> Extracted:
+    """Everything the page and the form need, read once from the stored HTML."""
+    soup = BeautifulSoup(html, "html.parser")
+    return Extracted(toc=extract_toc(soup), symptoms=extract_symptoms(soup), faqs=extract_faqs(soup))
+
+
+def extract_toc(soup: BeautifulSoup) -> list[dict]:
+    return [
+        {"id": h["id"], "title": text_of(h), "level": _level(h)}
+        for h in soup.find_all(HEADINGS)
+        if h.get("id") and text_of(h)
+    ]
+
+
+def extract_symptoms(soup: BeautifulSoup) -> list[str]:
+    """Items of the first list placed right after a paragraph that names symptoms or signs."""
+    for list_tag in soup.find_all(LISTS):
+        intro = _previous_element(list_tag)
+        if intro is not None and intro.name == "p" and SYMPTOM_INTRO.search(text_of(intro)):
+            items = [_item_label(li) for li in list_tag.find_all("li", recursive=False)]
+            return list(dict.fromkeys(item for item in items if item))
+    return []
+
+
+def extract_faqs(soup: BeautifulSoup) -> list[dict]:
+    """Question/answer pairs from the section under the first "Frequently Asked Questions" heading."""
+    heading = next((h for h in soup.find_all(HEADINGS) if FAQ_HEADING.search(text_of(h))), None)
+    if heading is None:
+        return []
+    blocks = []
+    for sibling in heading.find_next_siblings():
+        if sibling.name in HEADINGS and _level(sibling) <= _level(heading):
+            break
+        blocks.append(sibling)
+    return _pairs(blocks)
+
+
+def _pairs(blocks: list[Tag]) -> list[dict]:
+    """Two shapes: a list of `<strong>Q</strong><br>A` items, or a question block (sub-heading or a
+    paragraph that is only a bold question) followed by answer blocks."""
+    pairs: list[dict] = []
+    question, answer = "", []
+
+    def close() -> None:
+        if question and answer:
+            pairs.append({"question": question, "answer": "\n\n".join(answer)})
+
+    for block in blocks:
+        if block.name in HEADINGS or _is_bold_question(block):
+            close()
+            question, answer = text_of(block), []
+        elif question:
+            if text := text_of(block):
+                answer.append(text)
+        elif block.name in LISTS:
+            pairs.extend(_list_pairs(block))
+    close()
+    return pairs
+
+
+def _list_pairs(list_tag: Tag) -> list[dict]:
+    pairs = []
+    for li in list_tag.find_all("li", recursive=False):
+        bold = li.find(["strong", "b"])
+        if bold is not None:
+            question = text_of(bold)
+            rest = (s for s in li.find_all(string=True) if bold not in s.parents)
+            answer = " ".join(" ".join(rest).split())
+        else:
+            question, _, answer = text_of(li).partition("?")
+            question = f"{question}?"
+        answer = _TERM_SEPARATOR.sub("", answer).strip()
+        if question.strip("? ") and answer:
+            pairs.append({"question": question, "answer": answer})
+    return pairs
+
+
+def _is_bold_question(block: Tag) -> bool:
+    if block.name != "p":
+        return False
+    bold = block.find(["strong", "b"])
+    return bold is not None and text_of(bold) == text_of(block) and text_of(block).endswith("?")
+
+
+def _item_label(li: Tag) -> str:
+    """The item's own text (not nested lists'); for "**Term**: explanation" just the term."""
+    own = " ".join(" ".join(s for s in li.find_all(string=True) if s.find_parent(LISTS) is li.parent).split())
+    first = _first_element(li)
+    if first is not None and first.name == "p":
+        first = _first_element(first)
+    if first is not None and first.name in ("strong", "b"):
+        after = own[len(text_of(first)) :]
+        if own.startswith(text_of(first)) and _TERM_SEPARATOR.match(after):
+            return text_of(first)
+    return own
+
+
+def _first_element(node: Tag) -> Tag | None:
+    for child in node.children:
+        if isinstance(child, Tag):
+            return child
+        if isinstance(child, NavigableString) and child.strip():
+            return None
+    return None
+
+
+def _previous_element(node: Tag) -> Tag | None:
+    sibling = node.previous_sibling
+    while sibling is not None:
+        if isinstance(sibling, Tag):
+            return sibling
+        if sibling.strip():
+            return None  # loose text sits between the paragraph and the list
+        sibling = sibling.previous_sibling
+    return None
+
+
+def _level(heading: Tag) -> int:
+    return int(heading.name[1])

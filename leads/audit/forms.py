@@ -1,0 +1,41 @@
+"""The audit log's filter form, read from the query string (a GET form: no CSRF needed)."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import DateField, IntegerField, SelectChoice, SelectField, StringField
+from wtforms.validators import NumberRange, Optional
+
+from leads.audit.query import AuditFilters, known_actions
+
+
+class AuditFilterForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    action = SelectField("Action", validators=[Optional()])
+    actor = StringField("Actor email", validators=[Optional()])
+    target_type = StringField("Target type", validators=[Optional()])
+    target_id = IntegerField("Target id", validators=[Optional(), NumberRange(min=0, max=2**63 - 1)])
+    date_from = DateField("From", validators=[Optional()])
+    date_to = DateField("To", validators=[Optional()])
+    before = IntegerField(validators=[Optional(), NumberRange(min=1, max=2**63 - 1)])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.action.choices = [SelectChoice("", "Any action"), *(SelectChoice(a) for a in known_actions())]
+
+    def filters(self) -> AuditFilters:
+        """The valid filters; a field that did not validate is ignored (its error is shown)."""
+
+        def ok(field):
+            return None if field.errors else field.data
+
+        return AuditFilters(
+            action=ok(self.action) or None,
+            actor=(ok(self.actor) or "").strip()[:320] or None,
+            target_type=(ok(self.target_type) or "").strip()[:40] or None,
+            target_id=ok(self.target_id),
+            date_from=ok(self.date_from),
+            date_to=ok(self.date_to),
+        )

@@ -1,0 +1,170 @@
+"""The inbox's filters and sort, parsed from (and written back to) the URL query string."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, replace
+from datetime import UTC, date, datetime, time, timedelta
+
+import sqlalchemy as sa
+
+from leads.extensions import db
+from leads.models import Inquiry, Lead, LeadStatus, QuestionnaireResponse
+
+ASSIGNEE_CHOICES = ("anyone", "mine", "unassigned")
+QUESTIONNAIRE_CHOICES = ("answered", "unanswered")
+MAX_SEARCH = 200
+
+
+@dataclass(frozen=True)
+class InboxFilters:
+    status: str = ""
+    urgent: bool = False
+    article: int | None = None
+    assignee: str = "anyone"  # "anyone", "mine", "unassigned" or a user id
+    source: str = ""
+    created_from: date | None = None
+    created_to: date | None = None
+    questionnaire: str = ""  # "", "answered", "unanswered"
+    q: str = ""
+    sort: str = "priority"
+
+    def query_args(self, **changes: object) -> dict[str, str]:
+        """The non-default values, as URL query arguments (for links and the export)."""
+        values = asdict(replace(self, **changes))
+        defaults = asdict(InboxFilters())
+        args = {}
+        for name, value in values.items():
+            if value == defaults[name] or value is None or value == "":
+                continue
+            args[name] = "1" if value is True else value.isoformat() if isinstance(value, date) else str(value)
+        return args
+
+    def for_audit(self) -> dict[str, str]:
+        """The filters as the audit log keeps them: never the search text, which may name a patient."""
+        args = self.query_args()
+        if "q" in args:
+            args["q"] = "(search)"
+        return args
+
+
+def _is_id(raw: str) -> bool:
+    return re.fullmatch(r"[0-9]{1,11}", raw) is not None
+
+
+def _date(raw: str, name: str, problems: list[str]) -> date | None:
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        problems.append(f"{name} must be a date like 2026-01-31")
+        return None
+
+
+def parse_filters(args: Mapping[str, str], sorts: Mapping[str, object]) -> tuple[InboxFilters, list[str]]:
+    """Read the filters; a wrong value is dropped and reported, never an error page."""
+    problems: list[str] = []
+    status = args.get("status", "").strip()
+    if status and status not in set(LeadStatus):
+        problems.append("unknown status ignored")
+        status = ""
+    article = None
+    raw_article = args.get("article", "").strip()
+    if raw_article:
+        if _is_id(raw_article):
+            article = int(raw_article)
+        else:
+            problems.append("unknown article ignored")
+    assignee = args.get("assignee", "").strip() or "anyone"
+    if assignee not in ASSIGNEE_CHOICES and not _is_id(assignee):
+        problems.append("unknown assignee ignored")
+        assignee = "anyone"
+    questionnaire = args.get("questionnaire", "").strip()
+    if questionnaire and questionnaire not in QUESTIONNAIRE_CHOICES:
+        problems.append("unknown questionnaire state ignored")
+        questionnaire = ""
+    sort = args.get("sort", "").strip() or "priority"
+    if sort not in sorts:
+        problems.append("unknown sort ignored")
+        sort = "priority"
+    filters = InboxFilters(
+        status=status,
+        urgent=args.get("urgent", "") in {"1", "on", "true", "yes"},
+        article=article,
+        assignee=assignee,
+        source=args.get("source", "").strip()[:200],
+        created_from=_date(args.get("created_from", "").strip(), "From", problems),
+        created_to=_date(args.get("created_to", "").strip(), "To", problems),
+        questionnaire=questionnaire,
+        q=" ".join(args.get("q", "").split())[:MAX_SEARCH],
+        sort=sort,
+    )
+    return filters, problems
+
+
+def _like_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def search_condition(q: str) -> sa.ColumnElement[bool]:
+    """Name contains (any case); email or phone equal or starting with what was typed."""
+    pattern = _like_escape(q)
+    conditions = [
+        Lead.full_name.ilike(f"%{pattern}%", escape="\\"),
+        # Addresses are stored normalized (lower-case domain); try the text as typed and in lower case.
+        Lead.email.like(f"{pattern}%", escape="\\"),
+        Lead.email.like(f"{_like_escape(q.lower())}%", escape="\\"),
+    ]
+    digits = re.sub(r"\D", "", q)
+    if len(digits) >= 3 and re.fullmatch(r"[\d\s()+.\-]+", q):
+        conditions.append(Lead.phone.like(f"+{digits}%"))
+    return sa.or_(*conditions)
+
+
+def _day_start(day: date) -> datetime:
+    return datetime.combine(day, time(0), tzinfo=UTC)
+
+
+def conditions(filters: InboxFilters, user_id: int | None, *, with_status: bool = True) -> list:
+    """SQL conditions for the filters; `with_status=False` for the per-status counts."""
+    where: list = [Lead.merged_into_id.is_(None)]
+    if with_status and filters.status:
+        where.append(Lead.status == filters.status)
+    if filters.urgent:
+        where.append(Lead.is_urgent.is_(True))
+    if filters.article is not None:
+        where.append(
+            sa.exists().where(Inquiry.lead_id == Lead.id, Inquiry.article_id == filters.article)
+        )
+    if filters.assignee == "mine":
+        where.append(Lead.assignee_id == user_id)
+    elif filters.assignee == "unassigned":
+        where.append(Lead.assignee_id.is_(None))
+    elif _is_id(filters.assignee):
+        where.append(Lead.assignee_id == int(filters.assignee))
+    if filters.source:
+        where.append(sa.exists().where(Inquiry.lead_id == Lead.id, Inquiry.utm_source == filters.source))
+    if filters.created_from:
+        where.append(Lead.created_at >= _day_start(filters.created_from))
+    if filters.created_to:
+        where.append(Lead.created_at < _day_start(filters.created_to + timedelta(days=1)))
+    if filters.questionnaire:
+        answered = sa.exists().where(QuestionnaireResponse.lead_id == Lead.id)
+        where.append(answered if filters.questionnaire == "answered" else ~answered)
+    if filters.q:
+        where.append(search_condition(filters.q))
+    return where
+
+
+def status_counts(filters: InboxFilters, user_id: int | None) -> dict[str, int]:
+    """How many leads per status under the other filters (one GROUP BY)."""
+    rows = db.session.execute(
+        sa.select(Lead.status, sa.func.count())
+        .where(*conditions(filters, user_id, with_status=False))
+        .group_by(Lead.status)
+    )
+    counts = {status.value: 0 for status in LeadStatus}
+    counts.update({status: count for status, count in rows})
+    return counts

@@ -1,0 +1,126 @@
+"""Everything the lead page shows, loaded in a fixed number of queries whatever the lead's history."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
+
+from leads.dashboard.timeline import TimelineItem, build_timeline
+from leads.extensions import db
+from leads.models import EmailStatus, Inquiry, Lead, LeadEvent, OutboundEmail, QuestionnaireResponse, User
+from leads.questionnaire.questions import RED_FLAGS
+
+RED_FLAG_LABELS = dict(RED_FLAGS)
+
+
+@dataclass
+class AnswerSection:
+    title: str
+    rows: list[tuple[str, str, bool]]  # question, answer, is a red flag answered yes
+
+
+@dataclass
+class ResponseView:
+    response: QuestionnaireResponse
+    red_flags: list[str]
+    symptoms: list[dict]
+    sections: list[AnswerSection] = field(default_factory=list)
+
+
+@dataclass
+class LeadPage:
+    lead: Lead
+    assignee: User | None
+    inquiries: list[Inquiry]
+    responses: list[ResponseView]
+    emails: list[OutboundEmail]
+    timeline: list[TimelineItem]
+    users: list[User]
+    failed_emails: int
+
+
+def _sections(answers: Mapping) -> list[AnswerSection]:
+    """The stored snapshot (questions as worded when asked); raw key/values for anything older."""
+    snapshot = answers.get("snapshot")
+    if isinstance(snapshot, list):
+        return [
+            AnswerSection(
+                str(section.get("title", "")),
+                [
+                    (str(row.get("question", "")), str(row.get("answer", "")), bool(row.get("flag")))
+                    for row in section.get("rows", [])
+                    if isinstance(row, Mapping)
+                ],
+            )
+            for section in snapshot
+            if isinstance(section, Mapping)
+        ]
+    rows = [(str(key).replace("_", " "), str(value), False) for key, value in answers.items()]
+    return [AnswerSection("Answers", rows)] if rows else []
+
+
+def response_view(response: QuestionnaireResponse) -> ResponseView:
+    answers = response.answers if isinstance(response.answers, Mapping) else {}
+    symptoms = [item for item in answers.get("symptoms", []) if isinstance(item, Mapping)]
+    flags = [RED_FLAG_LABELS.get(flag, str(flag)) for flag in response.red_flags or []]
+    return ResponseView(response, flags, symptoms, _sections(answers))
+
+
+def load_lead_page(lead_id: int) -> LeadPage | None:
+    lead = db.session.get(Lead, lead_id)
+    if lead is None:
+        return None
+    inquiries = list(
+        db.session.scalars(
+            sa.select(Inquiry)
+            .options(joinedload(Inquiry.article))
+            .where(Inquiry.lead_id == lead_id)
+            .order_by(Inquiry.created_at.desc(), Inquiry.id.desc())
+        )
+    )
+    responses = list(
+        db.session.scalars(
+            sa.select(QuestionnaireResponse)
+            .where(QuestionnaireResponse.lead_id == lead_id)
+            .order_by(QuestionnaireResponse.submitted_at.desc())
+        )
+    )
+    emails = list(
+        db.session.scalars(
+            sa.select(OutboundEmail)
+            .where(OutboundEmail.lead_id == lead_id)
+            .order_by(OutboundEmail.due_at.desc(), OutboundEmail.id.desc())
+        )
+    )
+    events = list(
+        db.session.scalars(
+            sa.select(LeadEvent)
+            .where(LeadEvent.lead_id == lead_id)
+            .order_by(LeadEvent.created_at.desc(), LeadEvent.id.desc())
+        )
+    )
+    # One query for the assignee, event actors, assigned-to names and the assign form's choices.
+    wanted = {lead.assignee_id} | {event.actor_id for event in events}
+    wanted |= {event.data.get("assignee_id") for event in events if isinstance(event.data, dict)}
+    wanted = {user_id for user_id in wanted if isinstance(user_id, int)}
+    users = {
+        user.id: user
+        for user in db.session.scalars(
+            sa.select(User)
+            .where(sa.or_(User.active.is_(True), User.id.in_(wanted or {0})))
+            .order_by(User.full_name, User.email)
+        )
+    }
+    return LeadPage(
+        lead=lead,
+        assignee=users.get(lead.assignee_id or 0),
+        inquiries=inquiries,
+        responses=[response_view(response) for response in responses],
+        emails=emails,
+        timeline=build_timeline(events, inquiries, emails, responses, users),
+        users=[user for user in users.values() if user.active],
+        failed_emails=sum(1 for email in emails if email.status == EmailStatus.FAILED),
+    )

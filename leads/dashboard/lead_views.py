@@ -1,0 +1,177 @@
+"""The lead page and the actions on it (POST, CSRF-protected, then back to the page)."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_login import current_user
+
+from leads.audit.service import AuditAction, record_audit
+from leads.auth.guards import admin_required
+from leads.dashboard import actions, forms
+from leads.dashboard.actions import ActionError
+from leads.dashboard.business_time import first_response_due, is_overdue
+from leads.dashboard.erasure import erase_lead
+from leads.dashboard.lead_detail import load_lead_page
+from leads.dashboard.merge import merge_leads
+from leads.dashboard.pipeline import LABELS, allowed_targets, needs_reason
+from leads.dashboard.routes import bp
+from leads.extensions import db
+from leads.models import Lead
+from leads.models.base import utcnow
+
+
+def _lead_or_404(lead_id: int) -> Lead:
+    lead = db.session.get(Lead, lead_id)
+    if lead is None:
+        abort(404)
+    return lead
+
+
+def _back(lead_id: int, anchor: str = ""):
+    return redirect(url_for("dashboard.lead_page", lead_id=lead_id, _anchor=anchor or None), code=303)
+
+
+@bp.get("/leads/<int:lead_id>")
+def lead_page(lead_id: int):
+    lead = _lead_or_404(lead_id)
+    if lead.merged_into_id is not None:
+        flash(f"Lead #{lead_id} was merged into this lead.", "info")
+        return redirect(url_for("dashboard.lead_page", lead_id=lead.merged_into_id))
+    # Audit first: the commit expires loaded rows, so the page's data is loaded after it.
+    record_audit(AuditAction.LEAD_VIEWED, "lead", lead_id)
+    db.session.commit()
+    page = load_lead_page(lead_id)
+    now = utcnow()
+    return render_template(
+        "dashboard/lead.html",
+        page=page,
+        lead=page.lead,
+        labels=LABELS,
+        targets=allowed_targets(page.lead.status),
+        needs_reason=needs_reason,
+        overdue=is_overdue(page.lead, now),
+        due=first_response_due(page.lead.created_at),
+        call_outcomes=actions.CALL_OUTCOMES,
+        status_form=forms.StatusForm(),
+        assign_form=forms.AssignForm(),
+        note_form=forms.NoteForm(),
+        call_form=forms.CallForm(),
+        merge_form=forms.MergeForm(),
+        erase_form=forms.EraseForm(),
+        confirm_form=forms.ConfirmForm(),
+        now=now,
+    )
+
+
+def _run(lead_id: int, form, action, success: str, anchor: str):
+    """Validate the form, run the service function, and say what happened."""
+    lead = _lead_or_404(lead_id)
+    if not form.validate_on_submit():
+        flash(forms.first_error(form), "error")
+        return _back(lead_id, anchor)
+    try:
+        action(lead)
+    except ActionError as error:
+        flash(str(error), "error")
+    else:
+        flash(success, "success")
+    return _back(lead_id, anchor)
+
+
+@bp.post("/leads/<int:lead_id>/status")
+def change_status(lead_id: int):
+    form = forms.StatusForm()
+    return _run(
+        lead_id,
+        form,
+        lambda lead: actions.change_status(lead, form.status.data, current_user, form.reason.data),
+        "Status changed.",
+        "actions",
+    )
+
+
+@bp.post("/leads/<int:lead_id>/assign")
+def assign(lead_id: int):
+    form = forms.AssignForm()
+
+    def run(lead: Lead) -> None:
+        choice = (form.assignee.data or "").strip()
+        if choice == "round_robin":
+            actions.assign(lead, None, current_user, round_robin=True)
+        elif choice == "":
+            actions.assign(lead, None, current_user)
+        elif choice.isascii() and choice.isdigit():
+            actions.assign(lead, int(choice), current_user)
+        else:
+            raise ActionError("Choose who gets the lead.")
+
+    return _run(lead_id, form, run, "Assignment saved.", "actions")
+
+
+@bp.post("/leads/<int:lead_id>/notes")
+def add_note(lead_id: int):
+    form = forms.NoteForm()
+    return _run(
+        lead_id, form, lambda lead: actions.add_note(lead, form.body.data, current_user), "Note added.", "timeline"
+    )
+
+
+@bp.post("/leads/<int:lead_id>/calls")
+def log_call(lead_id: int):
+    form = forms.CallForm()
+    return _run(
+        lead_id,
+        form,
+        lambda lead: actions.log_call(lead, form.outcome.data, form.notes.data, current_user),
+        "Call logged.",
+        "timeline",
+    )
+
+
+@bp.post("/leads/<int:lead_id>/unsubscribe")
+def unsubscribe(lead_id: int):
+    form = forms.ConfirmForm()
+    return _run(
+        lead_id, form, lambda lead: actions.unsubscribe(lead, current_user), "The patient is unsubscribed.", "actions"
+    )
+
+
+@bp.post("/leads/<int:lead_id>/emails/<int:email_id>/resend")
+def resend_email(lead_id: int, email_id: int):
+    form = forms.ConfirmForm()
+    return _run(
+        lead_id,
+        form,
+        lambda lead: actions.resend_email(lead, email_id, current_user),
+        "The email is queued again.",
+        "emails",
+    )
+
+
+@bp.post("/leads/<int:lead_id>/merge")
+def merge(lead_id: int):
+    form = forms.MergeForm()
+    lead = _lead_or_404(lead_id)
+    if not form.validate_on_submit():
+        flash(forms.first_error(form), "error")
+        return _back(lead_id, "merge")
+    target = db.session.get(Lead, form.target_id.data)
+    if target is None:
+        flash(f"There is no lead #{form.target_id.data}.", "error")
+        return _back(lead_id, "merge")
+    try:
+        merge_leads(lead, target, current_user)
+    except ActionError as error:
+        flash(str(error), "error")
+        return _back(lead_id, "merge")
+    flash(f"Lead #{lead_id} was merged into this lead.", "success")
+    return _back(target.id)
+
+
+@bp.post("/leads/<int:lead_id>/erase")
+@admin_required
+def erase(lead_id: int):
+    form = forms.EraseForm()
+    return _run(
+        lead_id, form, lambda lead: erase_lead(lead, current_user), "The personal data was erased.", "actions"
+    )

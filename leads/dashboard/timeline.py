@@ -1,0 +1,115 @@
+"""A lead's timeline: its events, inquiries, emails and answers, merged into one list."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from leads.models import Inquiry, LeadEvent, OutboundEmail, QuestionnaireResponse, User
+from leads.questionnaire.questions import RED_FLAGS
+from leads.timeline import EventKind
+
+RED_FLAG_LABELS = dict(RED_FLAGS)
+
+# These kinds are drawn from their own rows (richer and always present); an event of the same kind would repeat them.
+FROM_ROWS = {
+    EventKind.INQUIRY_RECEIVED,
+    EventKind.EMAIL_SENT,
+    EventKind.EMAIL_FAILED,
+    EventKind.QUESTIONNAIRE_ANSWERED,
+}
+
+TITLES = {
+    EventKind.EMAIL_RESENT: "Email queued again",
+    EventKind.RED_FLAG: "Red flag reported",
+    EventKind.STATUS_CHANGED: "Status changed",
+    EventKind.ASSIGNED: "Assigned",
+    EventKind.NOTE: "Note",
+    EventKind.CALL_LOGGED: "Call logged",
+    EventKind.UNSUBSCRIBED: "Unsubscribed",
+    EventKind.MERGED: "Merged",
+    EventKind.ERASED: "Personal data erased",
+}
+
+
+@dataclass
+class TimelineItem:
+    at: datetime
+    kind: str
+    title: str
+    actor: str = "System"
+    lines: list[str] = field(default_factory=list)
+
+
+def _label(value: str | None) -> str:
+    return (value or "").replace("_", " ")
+
+
+def _event_lines(event: LeadEvent, users: dict[int, User]) -> list[str]:
+    data = event.data or {}
+    lines = []
+    if event.kind == EventKind.STATUS_CHANGED:
+        lines.append(f"{_label(data.get('from'))} → {_label(data.get('to'))}")
+        if data.get("reason"):
+            lines.append(f"Reason: {data['reason']}")
+    elif event.kind == EventKind.ASSIGNED:
+        user = users.get(data.get("assignee_id") or 0)
+        lines.append(f"To {user.full_name or user.email}" if user else "Unassigned")
+        if data.get("round_robin"):
+            lines.append("Round-robin")
+    elif event.kind == EventKind.NOTE:
+        lines.append(str(data.get("body", "")))
+    elif event.kind == EventKind.CALL_LOGGED:
+        lines.append(f"Outcome: {_label(data.get('outcome'))}")
+        if data.get("notes"):
+            lines.append(str(data["notes"]))
+    elif event.kind == EventKind.RED_FLAG:
+        lines.extend(RED_FLAG_LABELS.get(flag, str(flag)) for flag in data.get("flags", []))
+    elif event.kind == EventKind.MERGED:
+        if data.get("source_id"):
+            lines.append(f"Lead #{data['source_id']} merged into this one")
+        if data.get("target_id"):
+            lines.append(f"Merged into lead #{data['target_id']}")
+    return lines
+
+
+def build_timeline(
+    events: list[LeadEvent],
+    inquiries: list[Inquiry],
+    emails: list[OutboundEmail],
+    responses: list[QuestionnaireResponse],
+    users: dict[int, User],
+) -> list[TimelineItem]:
+    """Newest first. `users` must hold every actor (the caller loads them in one query)."""
+    items: list[TimelineItem] = []
+    for event in events:
+        if event.kind in FROM_ROWS:
+            continue
+        actor = users.get(event.actor_id or 0)
+        items.append(
+            TimelineItem(
+                at=event.created_at,
+                kind=event.kind,
+                title=TITLES.get(event.kind, _label(event.kind).capitalize()),
+                actor=(actor.full_name or actor.email) if actor else "System",
+                lines=_event_lines(event, users),
+            )
+        )
+    for inquiry in inquiries:
+        title = inquiry.article.title if inquiry.article else "an article"
+        items.append(
+            TimelineItem(inquiry.created_at, "inquiry", f"Inquiry about {title}", "Patient", [])
+        )
+    for email in emails:
+        at = email.sent_at or email.claimed_at or email.created_at
+        lines = [f"State: {email.status}"]
+        if email.last_error:
+            lines.append(f"Error: {email.last_error}")
+        items.append(TimelineItem(at, "email", f"Email: {_label(email.kind)}", "System", lines))
+    for response in responses:
+        lines = [f"Score {response.score}"]
+        if response.red_flags:
+            lines.append(f"{len(response.red_flags)} red flag(s)")
+        items.append(TimelineItem(response.submitted_at, "answers", "Questionnaire answered", "Patient", lines))
+    items.sort(key=lambda item: item.at, reverse=True)
+    return items

@@ -1,0 +1,220 @@
+"""The inquiry form: what a patient may send, and the messages when something is off."""
+
+from __future__ import annotations
+
+import unicodedata
+import uuid
+
+import phonenumbers
+from email_validator import EmailNotValidError, validate_email
+from flask import current_app
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    EmailField,
+    HiddenField,
+    RadioField,
+    SelectChoice,
+    SelectMultipleField,
+    StringField,
+    TelField,
+    TextAreaField,
+    ValidationError,
+    widgets,
+)
+from wtforms.validators import DataRequired, Length, Optional
+
+from leads.models import ContactMethod
+
+NAME_MAX = 120
+MESSAGE_MAX = 2000
+PHONE_MAX = 40
+UTM_MAX = 200
+URL_MAX = 1000
+UTM_FIELDS = ("utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content")
+REPLACEMENT_CHAR = "\ufffd"
+# Line and paragraph separators act like newlines; Cc covers NUL, CR, LF, tab and the rest.
+_LINE_BREAKS = {"\u2028", "\u2029", "\x85"}
+
+
+def _is_control(char: str) -> bool:
+    return unicodedata.category(char) == "Cc" or char in _LINE_BREAKS
+
+
+def normalize_email(value: str) -> str:
+    """The deduplication key: email-validator's normal form, lower-cased as a whole.
+
+    Mail providers treat the local part case-insensitively in practice, and one person typing
+    `Ana@` once and `ana@` later must stay one lead. Raises EmailNotValidError.
+    """
+    return validate_email(value.strip(), check_deliverability=False).normalized.lower()
+
+
+def normalize_phone(value: str, region: str) -> str:
+    """E.164 form of a phone number; raises ValueError with a patient-facing message."""
+    try:
+        number = phonenumbers.parse(value, region)
+    except phonenumbers.NumberParseException:
+        raise ValueError("Please enter a phone number we can call, for example +1 507 555 0123.") from None
+    if not phonenumbers.is_valid_number(number):
+        raise ValueError("That phone number does not look complete. Please check it, with the country code.")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def clean_hidden(value: str | None, limit: int) -> str | None:
+    """Tracking values come from the URL or headers, not the patient: trimmed, never refused."""
+    if not value:
+        return None
+    cleaned = "".join(char for char in value if not _is_control(char)).strip()
+    return cleaned[:limit] or None
+
+
+class NoControlCharacters:
+    """Refuse control characters (CR/LF, NUL...) and bytes that were not valid UTF-8."""
+
+    def __init__(self, allow_newlines: bool = False) -> None:
+        self.allowed = {"\r", "\n", "\t"} if allow_newlines else set()
+
+    def __call__(self, form: FlaskForm, field) -> None:
+        value = field.data or ""
+        if REPLACEMENT_CHAR in value:
+            raise ValidationError(
+                "Some characters could not be read (the text was not valid UTF-8). Please retype them."
+            )
+        if any(_is_control(char) and char not in self.allowed for char in value):
+            if self.allowed:
+                raise ValidationError("Please remove the special control characters from your message.")
+            raise ValidationError("Please use letters, spaces and punctuation only, on a single line.")
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """A group of checkboxes; the template renders it as a fieldset."""
+
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()
+
+
+class InquiryForm(FlaskForm):
+    full_name = StringField(
+        "Full name",
+        validators=[
+            DataRequired("Please enter your name."),
+            Length(max=NAME_MAX, message=f"Please keep your name under {NAME_MAX} characters."),
+            NoControlCharacters(),
+        ],
+        render_kw={"autocomplete": "name", "maxlength": NAME_MAX},
+    )
+    email = EmailField(
+        "Email address",
+        validators=[
+            DataRequired("Please enter your email address."),
+            Length(max=320, message="That email address is too long."),
+        ],
+        render_kw={"autocomplete": "email", "inputmode": "email", "spellcheck": "false"},
+    )
+    phone = TelField(
+        "Phone number (optional)",
+        validators=[
+            Optional(),
+            Length(max=PHONE_MAX, message="That phone number is too long."),
+        ],
+        render_kw={"autocomplete": "tel", "inputmode": "tel", "maxlength": PHONE_MAX},
+    )
+    preferred_contact = RadioField(
+        "How should we contact you?",
+        choices=[SelectChoice(ContactMethod.EMAIL.value, "Email"), SelectChoice(ContactMethod.PHONE.value, "Phone")],
+        default=ContactMethod.EMAIL.value,
+        validate_choice=True,
+    )
+    symptoms = MultiCheckboxField(
+        "Which of these do you have?",
+        choices=[],
+        invalid_choice_message="Please choose only from the symptoms listed.",
+    )
+    message = TextAreaField(
+        "Anything else you would like us to know? (optional)",
+        validators=[
+            Optional(),
+            Length(max=MESSAGE_MAX, message=f"Please keep your message under {MESSAGE_MAX} characters."),
+            NoControlCharacters(allow_newlines=True),
+        ],
+        render_kw={"rows": 5, "maxlength": MESSAGE_MAX},
+    )
+    consent = BooleanField(
+        "I agree",
+        validators=[DataRequired("Please tick the consent box so we may store your details and reply.")],
+    )
+    # The honeypot: hidden from people by CSS and from screen readers; bots fill it in.
+    website = StringField("Leave this field empty", render_kw={"autocomplete": "off", "tabindex": "-1"})
+    submission_id = HiddenField()
+    utm_source = HiddenField()
+    utm_medium = HiddenField()
+    utm_campaign = HiddenField()
+    utm_term = HiddenField()
+    utm_content = HiddenField()
+    referrer = HiddenField()
+    landing_page = HiddenField()
+
+    # Set by validate_email / validate_phone for the service.
+    normalized_email: str = ""
+    normalized_phone: str | None = None
+
+    def validate_email(self, field) -> None:
+        try:
+            self.normalized_email = normalize_email(field.data or "")
+        except EmailNotValidError:
+            raise ValidationError("Please enter a valid email address, like name@example.com.") from None
+
+    def validate_phone(self, field) -> None:
+        value = (field.data or "").strip()
+        if not value:
+            self.normalized_phone = None
+            return
+        try:
+            self.normalized_phone = normalize_phone(value, current_app.config["PHONE_DEFAULT_REGION"])
+        except ValueError as error:
+            raise ValidationError(str(error)) from None
+
+    def validate_preferred_contact(self, field) -> None:
+        if field.data == ContactMethod.PHONE and not (self.phone.data or "").strip():
+            raise ValidationError("You chose a phone call: please give a phone number, or choose email.")
+
+    def tracking(self) -> dict[str, str | None]:
+        """The hidden UTM, referrer and landing-page values, cleaned and bounded."""
+        values = {name: clean_hidden(getattr(self, name).data, UTM_MAX) for name in UTM_FIELDS}
+        values["referrer"] = clean_hidden(self.referrer.data, URL_MAX)
+        values["landing_page"] = clean_hidden(self.landing_page.data, URL_MAX)
+        return values
+
+    @property
+    def is_spam(self) -> bool:
+        return bool((self.website.data or "").strip())
+
+
+def _valid_submission_id(value: str | None) -> bool:
+    return bool(value) and len(value) == 32 and all(char in "0123456789abcdef" for char in value)
+
+
+def build_form(symptoms: list[str], formdata=None, initial: dict | None = None) -> InquiryForm:
+    """The form for one article: its symptoms are the only choices.
+
+    `formdata=None` builds a fresh form (GET) with a new one-time submission id.
+    """
+    if formdata is None:
+        form = InquiryForm(formdata=None, data=initial or {})
+    else:
+        form = InquiryForm(formdata=formdata)
+    form.symptoms.choices = [SelectChoice(symptom) for symptom in symptoms]
+    if not _valid_submission_id(form.submission_id.data):
+        # A form without a usable id still stores once: it just cannot be deduplicated.
+        form.submission_id.data = uuid.uuid4().hex
+    return form
+
+
+def tracking_from_request(args, referrer: str | None, url: str) -> dict[str, str | None]:
+    """UTM parameters, Referer and landing URL of the GET that showed the form."""
+    values: dict[str, str | None] = {name: clean_hidden(args.get(name), UTM_MAX) for name in UTM_FIELDS}
+    values["referrer"] = clean_hidden(referrer, URL_MAX)
+    values["landing_page"] = clean_hidden(url, URL_MAX)
+    return values
+

@@ -1,0 +1,160 @@
+"""Storing an inquiry: one transaction for the lead, the inquiry, its timeline event and its emails."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+
+from sqlalchemy.exc import IntegrityError
+
+from leads.assignment import auto_assign
+from leads.extensions import db
+from leads.mail import outbox
+from leads.models import Article, Inquiry, Lead, SpamSubmission
+from leads.models.base import utcnow
+from leads.timeline import EventKind, record_event
+
+log = logging.getLogger(__name__)
+
+# Following merges further than this means a loop in the data, not a real chain.
+_MAX_MERGE_HOPS = 5
+
+
+@dataclass(frozen=True)
+class InquiryData:
+    """What the form gave, already validated and normalized."""
+
+    submission_id: str
+    full_name: str
+    email: str  # normalized
+    consent_text: str
+    consent_version: str
+    phone: str | None = None  # E.164
+    preferred_contact: str = "email"
+    symptoms: list[str] = field(default_factory=list)
+    message: str = ""
+    utm_source: str | None = None
+    utm_medium: str | None = None
+    utm_campaign: str | None = None
+    utm_term: str | None = None
+    utm_content: str | None = None
+    referrer: str | None = None
+    landing_page: str | None = None
+
+
+@dataclass(frozen=True)
+class SubmissionResult:
+    inquiry_id: int
+    lead_id: int
+    # False when this submission id had been stored already (double click, retry, resubmit).
+    created: bool
+    new_lead: bool = False
+    published: int = 0
+
+
+def _existing(submission_id: str) -> SubmissionResult | None:
+    row = db.session.execute(
+        db.select(Inquiry.id, Inquiry.lead_id).where(Inquiry.submission_id == submission_id)
+    ).first()
+    return SubmissionResult(inquiry_id=row.id, lead_id=row.lead_id, created=False) if row else None
+
+
+def _find_lead(email: str) -> Lead | None:
+    lead = db.session.scalar(db.select(Lead).where(Lead.email == email))
+    hops = 0
+    while lead is not None and lead.merged_into_id is not None and hops < _MAX_MERGE_HOPS:
+        # A merged duplicate forwards to the lead that absorbed it.
+        lead = db.session.get(Lead, lead.merged_into_id)
+        hops += 1
+    return lead
+
+
+def _upsert_lead(data: InquiryData, now: datetime) -> tuple[Lead, bool]:
+    lead = _find_lead(data.email)
+    if lead is None:
+        lead = Lead(
+            full_name=data.full_name,
+            email=data.email,
+            phone=data.phone,
+            preferred_contact=data.preferred_contact,
+            last_inquiry_at=now,
+            created_at=now,
+        )
+        db.session.add(lead)
+        db.session.flush()  # a concurrent first inquiry from this address fails here
+        return lead, True
+    lead.full_name = data.full_name
+    if data.phone:
+        # An inquiry without a phone keeps the number we already have.
+        lead.phone = data.phone
+    lead.preferred_contact = data.preferred_contact
+    lead.last_inquiry_at = now
+    return lead, False
+
+
+def _store(article: Article, data: InquiryData, now: datetime) -> tuple[SubmissionResult, list[int]]:
+    lead, new_lead = _upsert_lead(data, now)
+    inquiry = Inquiry(
+        lead=lead,
+        article_id=article.id,
+        submission_id=data.submission_id,
+        symptoms=list(data.symptoms),
+        message=data.message,
+        preferred_contact=data.preferred_contact,
+        consent_text=data.consent_text,
+        consent_version=data.consent_version,
+        consented_at=now,
+        utm_source=data.utm_source,
+        utm_medium=data.utm_medium,
+        utm_campaign=data.utm_campaign,
+        utm_term=data.utm_term,
+        utm_content=data.utm_content,
+        referrer=data.referrer,
+        landing_page=data.landing_page,
+        created_at=now,
+    )
+    db.session.add(inquiry)
+    db.session.flush()  # ids for the event and the outbox rows; a duplicate submission fails here
+    record_event(lead.id, EventKind.INQUIRY_RECEIVED, inquiry_id=inquiry.id, article_id=article.id)
+    if new_lead:
+        auto_assign(lead)
+    rows = outbox.schedule_inquiry_followups(inquiry, now=now)
+    db.session.flush()
+    result = SubmissionResult(inquiry_id=inquiry.id, lead_id=lead.id, created=True, new_lead=new_lead)
+    return result, outbox.due_now(rows, now=now)
+
+
+def submit_inquiry(article: Article, data: InquiryData, now: datetime | None = None) -> SubmissionResult:
+    """Store one inquiry, idempotently on its submission id; then hint the broker.
+
+    Never waits on email or the network beyond a best-effort publish after the commit.
+    """
+    existing = _existing(data.submission_id)
+    if existing is not None:
+        return existing
+    now = now or utcnow()
+    # Two attempts: the first may lose a race for a new lead's email address.
+    for attempt in (1, 2):
+        try:
+            result, due_ids = _store(article, data, now)
+            db.session.commit()
+        except IntegrityError:
+            db.session.rollback()
+            existing = _existing(data.submission_id)
+            if existing is not None:
+                return existing
+            if attempt == 2:
+                raise
+            log.info("inquiry store raced on a unique key; retrying once")
+            continue
+        break
+    log.info("inquiry %s stored for lead %s (article %s)", result.inquiry_id, result.lead_id, article.id)
+    return replace(result, published=outbox.publish(due_ids))
+
+
+def record_spam(article: Article, reason: str = "honeypot") -> None:
+    """Count a caught bot submission; nothing the bot typed is kept."""
+    db.session.add(SpamSubmission(article_id=article.id, reason=reason))
+    db.session.commit()
+    log.info("spam submission on article %s (%s)", article.id, reason)

@@ -1,0 +1,97 @@
+"""Turning an outbox row into a subject, a text body and an HTML body.
+
+Patient emails carry the person's name, the treatment and links, never health details:
+no symptoms, no message, no answers. Rendering needs an app context, not a request.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from flask import current_app, render_template
+
+from leads import links
+from leads.extensions import db
+from leads.models import EmailKind, Inquiry, Lead, OutboundEmail, QuestionnaireResponse
+
+PATIENT_KINDS = frozenset({EmailKind.CONFIRMATION, EmailKind.QUESTIONNAIRE, EmailKind.REMINDER})
+
+_SUBJECTS = {
+    EmailKind.CONFIRMATION: "We received your inquiry about {treatment}",
+    EmailKind.QUESTIONNAIRE: "A few questions about your inquiry - {clinic}",
+    EmailKind.REMINDER: "Reminder: your questionnaire from {clinic}",
+    EmailKind.URGENT_ALERT: "Urgent lead #{lead_id}: red flag reported",
+    EmailKind.DIGEST: "Daily digest: {new_count} new, {unanswered_count} unanswered leads",
+}
+
+
+@dataclass(frozen=True)
+class Rendered:
+    to_name: str
+    to_address: str
+    subject: str
+    text: str
+    html: str
+    # Set on patient emails: goes into List-Unsubscribe as well as the body.
+    unsubscribe_url: str | None = None
+
+
+def one_line(value: str) -> str:
+    """Collapse every run of whitespace (CR/LF included) to one space: header-safe text."""
+    return re.sub(r"\s+", " ", value or "").strip()
+
+
+def first_name(full_name: str) -> str:
+    return one_line(full_name).split(" ")[0] if one_line(full_name) else ""
+
+
+def _patient_context(email: OutboundEmail, lead: Lead, inquiry: Inquiry | None) -> dict:
+    context = {
+        "first_name": first_name(lead.full_name),
+        "full_name": one_line(lead.full_name),
+        "treatment": one_line(inquiry.article.title) if inquiry and inquiry.article else "",
+        "unsubscribe_url": links.unsubscribe_url(lead.id),
+        "reminder_number": email.sequence,
+    }
+    if email.kind != EmailKind.CONFIRMATION and inquiry is not None:
+        context["questionnaire_url"] = links.questionnaire_url(inquiry.id)
+        context["ttl_days"] = current_app.config["QUESTIONNAIRE_TTL_DAYS"]
+    return context
+
+
+def _alert_context(lead: Lead) -> dict:
+    response = db.session.scalar(
+        db.select(QuestionnaireResponse)
+        .where(QuestionnaireResponse.lead_id == lead.id)
+        .order_by(QuestionnaireResponse.submitted_at.desc(), QuestionnaireResponse.id.desc())
+        .limit(1)
+    )
+    return {
+        "lead_id": lead.id,
+        "lead_url": links.lead_url(lead.id),
+        "red_flags": [str(flag) for flag in (response.red_flags if response else [])],
+    }
+
+
+def render_email(email: OutboundEmail, recipient: str, context: dict | None = None) -> Rendered:
+    """Render row `email` for `recipient`; `context` carries kind-specific values (e.g. the digest's)."""
+    lead = email.lead
+    inquiry = db.session.get(Inquiry, email.inquiry_id) if email.inquiry_id else None
+    values = {"clinic": current_app.config["CLINIC_NAME"], "kind": email.kind, **(context or {})}
+    to_name = ""
+    if email.kind in PATIENT_KINDS:
+        values |= _patient_context(email, lead, inquiry)
+        to_name = values["full_name"]
+    elif email.kind == EmailKind.URGENT_ALERT:
+        values |= _alert_context(lead)
+    subject = one_line(_SUBJECTS[EmailKind(email.kind)].format(**values))
+    values["subject"] = subject
+    return Rendered(
+        to_name=to_name,
+        to_address=recipient,
+        subject=subject,
+        text=render_template(f"emails/{email.kind}.txt", **values),
+        html=render_template(f"emails/{email.kind}.html", **values),
+        unsubscribe_url=values.get("unsubscribe_url"),
+    )

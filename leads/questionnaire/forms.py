@@ -1,0 +1,135 @@
+"""The questionnaire form, built from the definition in `questions.py` for one article."""
+
+from __future__ import annotations
+
+import re
+
+from flask_wtf import FlaskForm
+from wtforms import Field, RadioField, SelectChoice, SelectMultipleField, TextAreaField
+from wtforms.validators import InputRequired, Length, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from leads.questionnaire.questions import (
+    DURATION_CHOICES,
+    HOPES_MAX,
+    NONE,
+    SEVERITY_CHOICES,
+    TREATMENT_OTHER_MAX,
+    YES,
+    YES_NO,
+    YES_NO_NOT_SURE,
+    Questionnaire,
+)
+
+INVALID_CHOICE = "Please choose one of the options given."
+# Control characters other than tab and newlines have no place in a typed answer.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+class ChoiceRadio(RadioField):
+    """A radio group whose emptiness is judged by its validators, not by the choice check."""
+
+    def pre_validate(self, form) -> None:
+        if self.data in (None, ""):
+            return
+        super().pre_validate(form)
+
+
+class MultiCheckbox(SelectMultipleField):
+    """Checkboxes; an unknown value gets a plain message that does not echo it."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+    def pre_validate(self, form) -> None:
+        acceptable = {choice.value for choice in self.choices}
+        if any(value not in acceptable for value in self.data or []):
+            raise ValidationError(INVALID_CHOICE)
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+def _no_control_characters(form, field: Field) -> None:
+    if field.data and _CONTROL.search(field.data):
+        raise ValidationError("Please use ordinary text only.")
+
+
+def _choices(pairs) -> list[SelectChoice]:
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+def _radio(label: str, choices, message: str = "", required: bool = True) -> ChoiceRadio:
+    validators = [InputRequired(message)] if required else []
+    return ChoiceRadio(
+        label, choices=_choices(choices), validators=validators, invalid_choice_message=INVALID_CHOICE
+    )
+
+
+class QuestionnaireForm(FlaskForm):
+    """Base class; `build_form_class` adds the fields of one questionnaire."""
+
+    questionnaire: Questionnaire
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        return self._validate_dependent() and valid
+
+    def _validate_dependent(self) -> bool:
+        """Rules across fields: severity and duration only for a symptom the patient has."""
+        valid = True
+        for symptom in self.questionnaire.symptoms:
+            if self[f"{symptom.prefix}_present"].data != YES:
+                continue
+            for suffix, message in (
+                ("severity", f"Please choose how bad “{symptom.label}” is, from 0 to 10."),
+                ("duration", f"Please choose how long you have had “{symptom.label}”."),
+            ):
+                field = self[f"{symptom.prefix}_{suffix}"]
+                if field.data in (None, "") and not field.errors:
+                    field.errors = [*field.errors, message]
+                    valid = False
+        for name in ("treatments", "imaging"):
+            field = self[name]
+            if NONE in (field.data or []) and len(field.data) > 1 and not field.errors:
+                field.errors = [*field.errors, "“None” cannot be chosen together with other answers."]
+                valid = False
+        return valid
+
+
+def build_form_class(questionnaire: Questionnaire) -> type[QuestionnaireForm]:
+    """A form class with the fields of `questionnaire`, named so the template can find them."""
+    texts = questionnaire.texts
+    fields: dict = {}
+    for symptom in questionnaire.symptoms:
+        label = symptom.label
+        fields[f"{symptom.prefix}_present"] = _radio(
+            label, YES_NO, f"Please answer whether you have “{label}”."
+        )
+        fields[f"{symptom.prefix}_severity"] = _radio(f"{label}, severity", SEVERITY_CHOICES, required=False)
+        fields[f"{symptom.prefix}_duration"] = _radio(f"{label}, duration", DURATION_CHOICES, required=False)
+    for key, text in questionnaire.pattern:
+        fields[key] = _radio(text, YES_NO_NOT_SURE, "Please answer yes, no or not sure.")
+    fields["treatments"] = MultiCheckbox(
+        texts["treatments"],
+        choices=_choices(questionnaire.treatments),
+        validators=[InputRequired("Please choose the treatments you have tried, or “None yet”.")],
+    )
+    fields["treatments_other"] = TextAreaField(
+        texts["treatments_other"],
+        filters=[_strip],
+        validators=[Length(max=TREATMENT_OTHER_MAX), _no_control_characters],
+    )
+    fields["imaging"] = MultiCheckbox(
+        texts["imaging"],
+        choices=_choices(questionnaire.imaging),
+        validators=[InputRequired("Please choose the scans you have had, or “None”.")],
+    )
+    fields["hopes"] = TextAreaField(
+        texts["hopes"], filters=[_strip], validators=[Length(max=HOPES_MAX), _no_control_characters]
+    )
+    for key, label in questionnaire.red_flags:
+        fields[f"red_flag_{key}"] = _radio(label, YES_NO, "Please answer yes or no.")
+    fields["questionnaire"] = questionnaire
+    return type("BuiltQuestionnaireForm", (QuestionnaireForm,), fields)

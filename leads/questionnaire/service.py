@@ -1,0 +1,235 @@
+"""Answering the questionnaire: resolve the link, store the answers once, act on red flags."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from flask import current_app
+from sqlalchemy.exc import IntegrityError
+
+from leads.extensions import db
+from leads.links import QUESTIONNAIRE
+from leads.mail.outbox import cancel_pending, due_now, publish, schedule_urgent_alert
+from leads.models import EmailKind, Inquiry, Lead, QuestionnaireResponse
+from leads.models.base import utcnow
+from leads.questionnaire import scoring
+from leads.questionnaire.questions import (
+    DURATION_CHOICES,
+    FREE_TEXT_KEYS,
+    SEVERITY_MAX,
+    YES,
+    YES_NO_NOT_SURE,
+    Questionnaire,
+    build_questionnaire,
+    choice_label,
+)
+from leads.timeline import EventKind, record_event
+from leads.tokens import TokenInvalid, read_token
+
+ERASED_TEXT = "[erased]"
+
+
+class AlreadyAnswered(Exception):
+    """This inquiry's questionnaire was answered before (possibly a moment ago, by a parallel request)."""
+
+
+@dataclass(frozen=True)
+class Submitted:
+    response_id: int
+    score: int
+    red_flags: list[str]
+
+
+def inquiry_for_token(token: str) -> Inquiry:
+    """The inquiry a questionnaire link was made for; raises TokenExpired or TokenInvalid."""
+    max_age = current_app.config["QUESTIONNAIRE_TTL_DAYS"] * 86400
+    inquiry = db.session.get(Inquiry, read_token(QUESTIONNAIRE, token, max_age))
+    # An unknown inquiry or an erased person looks exactly like an altered link.
+    if inquiry is None or inquiry.lead is None or inquiry.lead.erased_at is not None:
+        raise TokenInvalid("no such inquiry")
+    return inquiry
+
+
+def questionnaire_for(inquiry: Inquiry) -> Questionnaire:
+    return build_questionnaire(inquiry.article.symptoms or [])
+
+
+def existing_response(inquiry_id: int) -> QuestionnaireResponse | None:
+    return db.session.scalar(
+        db.select(QuestionnaireResponse).where(QuestionnaireResponse.inquiry_id == inquiry_id)
+    )
+
+
+def answers_from_form(questionnaire: Questionnaire, form) -> dict:
+    """The validated form as the stored answers: values, plus a snapshot of what was asked."""
+    symptoms = []
+    for symptom in questionnaire.symptoms:
+        present = form[f"{symptom.prefix}_present"].data == YES
+        symptoms.append(
+            {
+                "label": symptom.label,
+                "present": present,
+                "severity": int(form[f"{symptom.prefix}_severity"].data) if present else None,
+                "duration": form[f"{symptom.prefix}_duration"].data if present else None,
+            }
+        )
+    answers = {
+        "asked_symptoms": [symptom.label for symptom in questionnaire.symptoms],
+        "symptoms": symptoms,
+        "pattern": {key: form[key].data for key, _text in questionnaire.pattern},
+        "treatments": list(form.treatments.data),
+        "treatments_other": form.treatments_other.data or "",
+        "imaging": list(form.imaging.data),
+        "hopes": form.hopes.data or "",
+        "red_flags": {key: form[f"red_flag_{key}"].data == YES for key, _label in questionnaire.red_flags},
+    }
+    answers["snapshot"] = snapshot(questionnaire, answers)
+    return answers
+
+
+def snapshot(questionnaire: Questionnaire, answers: Mapping) -> list[dict]:
+    """The questions and answers as worded when asked: what readers of old answers see.
+
+    Sections of rows; a row has the question, the answer in words, its key when it
+    holds free text (so erasure can find it), and `flag` for a red flag answered yes.
+    """
+    texts = questionnaire.texts
+    sections = []
+    for item in answers["symptoms"]:
+        rows = [{"question": texts["symptom_present"], "answer": "Yes" if item["present"] else "No"}]
+        if item["present"]:
+            rows.append(
+                {"question": texts["symptom_severity"], "answer": f"{item['severity']} / {SEVERITY_MAX}"}
+            )
+            rows.append(
+                {
+                    "question": texts["symptom_duration"],
+                    "answer": choice_label(DURATION_CHOICES, item["duration"]),
+                }
+            )
+        sections.append({"title": item["label"], "rows": rows})
+    sections.append(
+        {
+            "title": "When the symptoms change",
+            "rows": [
+                {"question": text, "answer": choice_label(YES_NO_NOT_SURE, answers["pattern"][key])}
+                for key, text in questionnaire.pattern
+            ],
+        }
+    )
+    sections.append(
+        {
+            "title": "Treatments and scans",
+            "rows": [
+                {
+                    "question": texts["treatments"],
+                    "answer": ", ".join(
+                        choice_label(questionnaire.treatments, v) for v in answers["treatments"]
+                    ),
+                },
+                {
+                    "question": texts["treatments_other"],
+                    "answer": answers["treatments_other"],
+                    "key": "treatments_other",
+                },
+                {
+                    "question": texts["imaging"],
+                    "answer": ", ".join(choice_label(questionnaire.imaging, v) for v in answers["imaging"]),
+                },
+            ],
+        }
+    )
+    sections.append(
+        {"title": "Hopes", "rows": [{"question": texts["hopes"], "answer": answers["hopes"], "key": "hopes"}]}
+    )
+    sections.append(
+        {
+            "title": "Red-flag screen",
+            "rows": [
+                {
+                    "question": label,
+                    "answer": "Yes" if answers["red_flags"][key] else "No",
+                    "flag": answers["red_flags"][key],
+                }
+                for key, label in questionnaire.red_flags
+            ],
+        }
+    )
+    return sections
+
+
+def submit(inquiry: Inquiry, questionnaire: Questionnaire, form) -> Submitted:
+    """Store the answers and everything they cause, in one transaction; then publish the alerts.
+
+    Raises AlreadyAnswered when the inquiry has a response, including one stored by a
+    parallel request a moment ago (the unique inquiry_id decides).
+    """
+    answers = answers_from_form(questionnaire, form)
+    score = scoring.score(answers)
+    flags = scoring.red_flags(answers)
+    inquiry_id, lead_id = inquiry.id, inquiry.lead_id
+    response = QuestionnaireResponse(
+        inquiry_id=inquiry_id,
+        lead_id=lead_id,
+        questionnaire_version=questionnaire.version,
+        answers=answers,
+        red_flags=flags,
+        score=score,
+        submitted_at=utcnow(),
+    )
+    try:
+        db.session.add(response)
+        db.session.flush()
+        # In SQL, so two answers of the same lead arriving together cannot lose the higher score.
+        values: dict = {"score": sa.case((Lead.score < score, score), else_=Lead.score)}
+        if flags:
+            values["is_urgent"] = True
+        db.session.execute(
+            db.update(Lead).where(Lead.id == lead_id).values(**values),
+            execution_options={"synchronize_session": False},
+        )
+        alert_rows = []
+        if flags:
+            lead = db.session.get(Lead, lead_id)
+            alert_rows = schedule_urgent_alert(lead, f"response:{response.id}")
+            record_event(lead_id, EventKind.RED_FLAG, response_id=response.id, flags=flags)
+        cancel_pending(lead_id, kinds=[EmailKind.REMINDER, EmailKind.QUESTIONNAIRE], inquiry_id=inquiry_id)
+        record_event(
+            lead_id,
+            EventKind.QUESTIONNAIRE_ANSWERED,
+            response_id=response.id,
+            inquiry_id=inquiry_id,
+            score=score,
+            version=questionnaire.version,
+        )
+        db.session.flush()
+        response_id, alert_ids = response.id, due_now(alert_rows)
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        raise AlreadyAnswered(inquiry_id) from None
+    publish(alert_ids)
+    return Submitted(response_id=response_id, score=score, red_flags=flags)
+
+
+def erase_free_text(answers: Mapping) -> dict:
+    """A copy of stored answers with every free-text answer replaced (for erasure of a person)."""
+    erased = dict(answers)
+    for key in FREE_TEXT_KEYS:
+        if erased.get(key):
+            erased[key] = ERASED_TEXT
+    erased["snapshot"] = [
+        {
+            **section,
+            "rows": [
+                {**row, "answer": ERASED_TEXT}
+                if row.get("key") in FREE_TEXT_KEYS and row.get("answer")
+                else row
+                for row in section["rows"]
+            ],
+        }
+        for section in answers.get("snapshot", [])
+    ]
+    return erased

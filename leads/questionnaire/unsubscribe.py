@@ -1,0 +1,50 @@
+"""Unsubscribing from a signed link: the token is the authority, and doing it twice changes nothing."""
+
+from __future__ import annotations
+
+from flask import current_app
+
+from leads.extensions import db
+from leads.links import UNSUBSCRIBE
+from leads.mail.outbox import cancel_pending
+from leads.models import EmailKind, Lead
+from leads.models.base import utcnow
+from leads.timeline import EventKind, record_event
+from leads.tokens import TokenInvalid, read_token
+
+# Emails to coordinators are not the patient's to stop; everything sent to the patient is.
+COORDINATOR_KINDS = frozenset({EmailKind.URGENT_ALERT, EmailKind.DIGEST})
+PATIENT_KINDS = tuple(kind.value for kind in EmailKind if kind not in COORDINATOR_KINDS)
+# A merged lead points at the lead that absorbed it; chains stay short, this only guards a loop.
+MAX_MERGE_HOPS = 10
+
+
+def lead_for_token(token: str) -> Lead:
+    """The lead an unsubscribe link was made for (after merges); raises TokenExpired or TokenInvalid."""
+    max_age = current_app.config["UNSUBSCRIBE_TTL_DAYS"] * 86400
+    lead = db.session.get(Lead, read_token(UNSUBSCRIBE, token, max_age))
+    for _hop in range(MAX_MERGE_HOPS):
+        if lead is None or lead.merged_into_id is None:
+            break
+        lead = db.session.get(Lead, lead.merged_into_id)
+    if lead is None or lead.erased_at is not None:
+        raise TokenInvalid("no such lead")
+    return lead
+
+
+def unsubscribe(lead_id: int) -> bool:
+    """Record the unsubscription; True if it is new. Cancels every pending email to the patient."""
+    # A conditional UPDATE: of two requests racing, exactly one sees a row change.
+    result = db.session.execute(
+        db.update(Lead)
+        .where(Lead.id == lead_id, Lead.unsubscribed_at.is_(None))
+        .values(unsubscribed_at=utcnow()),
+        execution_options={"synchronize_session": False},
+    )
+    if not result.rowcount:
+        db.session.rollback()
+        return False
+    cancelled = cancel_pending(lead_id, kinds=PATIENT_KINDS)
+    record_event(lead_id, EventKind.UNSUBSCRIBED, cancelled_emails=cancelled)
+    db.session.commit()
+    return True

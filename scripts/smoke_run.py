@@ -1,0 +1,128 @@
+"""Check `make run` end to end: it serves the article, then Ctrl-C leaves no process behind.
+
+    python scripts/smoke_run.py [--keep-instance]
+
+Starts `make run` in its own process group on a free port with a throw-away
+instance folder, waits for the article page and /healthz, sends SIGINT to the
+group (what Ctrl-C in a terminal does), then looks for any process that still
+carries this run's marker in its environment. Exits non-zero on any failure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SLUG = "mayo-clinic-stem-cell-therapy-for-spinal-stenosis"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def get(url: str) -> tuple[int, str]:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310  (loopback only)
+            return response.status, response.read().decode("utf-8", "replace")
+    except urllib.error.HTTPError as error:
+        return error.code, ""
+
+
+def marked_processes(marker: str) -> list[str]:
+    """Processes whose environment carries the marker: everything this run started."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            if marker.encode() in (proc / "environ").read_bytes():
+                cmd = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+                found.append(f"{proc.name}: {cmd.strip()}")
+        except OSError:
+            continue
+    return found
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--keep-instance", action="store_true", help="keep the temporary instance folder")
+    args = parser.parse_args()
+
+    port = free_port()
+    instance = Path(tempfile.mkdtemp(prefix="leads-smoke-"))
+    marker = f"LEADS_SMOKE_RUN={uuid.uuid4().hex}"
+    env = {
+        **{k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}},
+        "PORT": str(port),
+        "INSTANCE_PATH": str(instance),
+        "QUESTIONNAIRE_DELAY_SECONDS": "5",
+        marker.split("=")[0]: marker.split("=")[1],
+    }
+    log_path = instance / "make-run.log"
+    log = log_path.open("w")
+    started = time.monotonic()
+    proc = subprocess.Popen(["make", "run"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+    failures: list[str] = []
+    try:
+        status = 0
+        while time.monotonic() - started < 600 and proc.poll() is None:
+            try:
+                status, _ = get(f"{base}/healthz")
+            except (urllib.error.URLError, OSError):
+                status = 0
+            if status == 200:
+                break
+            time.sleep(0.5)
+        if status != 200:
+            failures.append(f"/healthz never answered 200 (make exited: {proc.poll()})")
+        else:
+            print(f"ready after {time.monotonic() - started:.1f}s on {base}")
+            code, body = get(f"{base}/{SLUG}/")
+            print(f"GET /{SLUG}/ -> {code}")
+            if code != 200 or "<form" not in body:
+                failures.append(f"the article page answered {code} without a form")
+            time.sleep(3)  # let the worker and beat finish starting before the stop
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGINT)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            failures.append("make run did not stop within 30 s of SIGINT")
+            os.killpg(proc.pid, signal.SIGKILL)
+        log.close()
+    time.sleep(1)
+    left = marked_processes(marker)
+    if left:
+        failures.append("processes left behind: " + "; ".join(left))
+    output = log_path.read_text()
+    for needed in (f"Open {base}/{SLUG}/", f"Dashboard: {base}/dashboard/"):
+        if needed not in output:
+            failures.append(f"make run did not print {needed!r}")
+    print(output[-4000:])
+    if not args.keep_instance:
+        shutil.rmtree(instance, ignore_errors=True)
+    for failure in failures:
+        print(f"FAIL: {failure}", file=sys.stderr)
+    if not failures:
+        print(f"OK: make run served the article and stopped cleanly (exit {proc.returncode}), no process left")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,52 @@
+"""The first-response target counts business days (Monday to Friday)."""
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from leads.dashboard.business_time import add_business_days, is_overdue
+from leads.models import Lead, LeadStatus
+
+UTC_ZONE = ZoneInfo("UTC")
+FRIDAY_EVENING = datetime(2026, 11, 6, 18, 0, tzinfo=UTC)  # a Friday
+
+
+def lead(created_at, **fields):
+    return Lead(full_name="x", email="x@example.com", status=LeadStatus.NEW, created_at=created_at, **fields)
+
+
+def test_friday_evening_plus_one_business_day_is_monday_evening():
+    assert add_business_days(FRIDAY_EVENING, 1, UTC_ZONE) == datetime(2026, 11, 9, 18, 0, tzinfo=UTC_ZONE)
+
+
+def test_a_weekend_inquiry_starts_counting_on_monday_morning():
+    saturday_noon = datetime(2026, 11, 7, 12, 0, tzinfo=UTC)
+    assert add_business_days(saturday_noon, 1, UTC_ZONE) == datetime(2026, 11, 10, 0, 0, tzinfo=UTC_ZONE)
+
+
+def test_midweek_is_the_next_day():
+    tuesday = datetime(2026, 11, 3, 9, 30, tzinfo=UTC)
+    assert add_business_days(tuesday, 2, UTC_ZONE) == datetime(2026, 11, 5, 9, 30, tzinfo=UTC_ZONE)
+
+
+def test_friday_evening_lead_is_not_overdue_on_saturday_nor_monday_morning_but_is_on_tuesday(app):
+    item = lead(FRIDAY_EVENING)
+    assert not is_overdue(item, datetime(2026, 11, 7, 20, 0, tzinfo=UTC))
+    assert not is_overdue(item, datetime(2026, 11, 9, 9, 0, tzinfo=UTC))
+    assert is_overdue(item, datetime(2026, 11, 10, 9, 0, tzinfo=UTC))
+
+
+def test_a_contacted_or_closed_lead_is_never_overdue(app):
+    late = datetime(2026, 12, 1, tzinfo=UTC)
+    assert not is_overdue(lead(FRIDAY_EVENING, first_contacted_at=FRIDAY_EVENING), late)
+    contacted = lead(FRIDAY_EVENING)
+    contacted.status = LeadStatus.LOST
+    assert not is_overdue(contacted, late)
+
+
+def test_the_target_and_time_zone_are_settings(make_app):
+    app = make_app(FIRST_RESPONSE_BUSINESS_DAYS=2, CLINIC_TIMEZONE="America/New_York")
+    with app.app_context():
+        # Friday 18:00 UTC is Friday 13:00 in New York: due Tuesday 13:00 there (18:00 UTC).
+        item = lead(FRIDAY_EVENING)
+        assert not is_overdue(item, datetime(2026, 11, 10, 17, 59, tzinfo=UTC))
+        assert is_overdue(item, datetime(2026, 11, 10, 18, 1, tzinfo=UTC))

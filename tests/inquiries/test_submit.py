@@ -1,0 +1,204 @@
+"""Submitting the inquiry form: what is stored, once, and what the patient sees."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from datetime import timedelta
+
+from bs4 import BeautifulSoup
+
+from leads.extensions import db
+from leads.models import EmailKind, Inquiry, Lead, LeadEvent, OutboundEmail, SpamSubmission
+from leads.models.base import utcnow
+from tests.factories import SEED_SYMPTOMS, make_article, make_inquiry, make_lead
+from tests.inquiries.conftest import NOTHING, counts, valid_form
+
+
+def _new_id() -> str:
+    return uuid.uuid4().hex
+
+
+def test_valid_inquiry_stores_lead_inquiry_and_redirects_to_thanks(app, client, article, page_url):
+    response = client.post(
+        page_url,
+        data=valid_form(email="  Ana.Silva@EXAMPLE.com ", phone="(507) 555-0123", preferred_contact="phone"),
+    )
+
+    assert response.status_code == 303
+    assert response.headers["Location"] == f"/{article.slug}/thanks"
+    lead = db.session.scalars(db.select(Lead)).one()
+    assert lead.full_name == "Ana Silva"
+    assert lead.email == "ana.silva@example.com"
+    assert lead.phone == "+15075550123"
+    assert lead.preferred_contact == "phone"
+    inquiry = db.session.scalars(db.select(Inquiry)).one()
+    assert inquiry.lead_id == lead.id and inquiry.article_id == article.id
+    assert inquiry.symptoms == [SEED_SYMPTOMS[0], SEED_SYMPTOMS[3]]
+    assert inquiry.message == "I have had back pain for two years."
+    assert inquiry.consent_text == app.config["CONSENT_TEXT"]
+    assert inquiry.consent_version == app.config["CONSENT_VERSION"]
+    assert inquiry.consented_at is not None
+    event = db.session.scalars(db.select(LeadEvent)).one()
+    assert event.kind == "inquiry_received"
+    assert event.data == {"inquiry_id": inquiry.id, "article_id": article.id}
+
+
+def test_thanks_page_says_what_happens_next_without_personal_data(client, article, page_url):
+    client.post(page_url, data=valid_form())
+
+    response = client.get(f"/{article.slug}/thanks")
+
+    text = " ".join(BeautifulSoup(response.get_data(as_text=True), "html.parser").get_text().split())
+    assert response.status_code == 200
+    assert "confirmation email" in text
+    assert "short questionnaire" in text
+    assert "Within 1 business day" in text
+    assert "seek emergency care" in text
+    for personal in ("Ana", "Silva", "ana.silva", "555", "back pain for two years", SEED_SYMPTOMS[3]):
+        assert personal not in text
+
+
+def test_outbox_rows_are_written_in_the_same_transaction(app, client, page_url):
+    before = utcnow()
+    client.post(page_url, data=valid_form())
+
+    inquiry = db.session.scalars(db.select(Inquiry)).one()
+    rows = {row.kind: row for row in db.session.scalars(db.select(OutboundEmail))}
+    assert set(rows) == {EmailKind.CONFIRMATION, EmailKind.QUESTIONNAIRE, EmailKind.REMINDER}
+    assert all(row.inquiry_id == inquiry.id and row.lead_id == inquiry.lead_id for row in rows.values())
+    assert rows[EmailKind.CONFIRMATION].due_at <= utcnow()
+    assert rows[EmailKind.CONFIRMATION].due_at >= before - timedelta(seconds=1)
+    delay = timedelta(seconds=app.config["QUESTIONNAIRE_DELAY_SECONDS"])
+    assert rows[EmailKind.QUESTIONNAIRE].due_at == rows[EmailKind.CONFIRMATION].due_at + delay
+    assert rows[EmailKind.QUESTIONNAIRE].due_at > utcnow()
+
+
+def test_same_email_in_another_case_is_the_same_lead_back_at_the_top(client, article, page_url):
+    old_lead = make_lead(email="ana.silva@example.com", last_inquiry_at=utcnow() - timedelta(days=30))
+    old_inquiry = make_inquiry(lead=old_lead, article=make_article())
+    other = make_lead(last_inquiry_at=utcnow() - timedelta(days=1))
+    db.session.commit()
+
+    response = client.post(
+        page_url, data=valid_form(email="ANA.Silva@Example.COM", full_name="Ana M. Silva", submission_id=_new_id())
+    )
+
+    assert response.status_code == 303
+    db.session.expire_all()
+    assert db.session.scalar(db.select(db.func.count()).select_from(Lead)) == 2
+    lead = db.session.get(Lead, old_lead.id)
+    assert lead.full_name == "Ana M. Silva"
+    assert [inquiry.id for inquiry in lead.inquiries][0] == old_inquiry.id
+    assert len(lead.inquiries) == 2
+    top = db.session.scalars(db.select(Lead).order_by(Lead.last_inquiry_at.desc())).first()
+    assert top.id == lead.id and lead.last_inquiry_at > db.session.get(Lead, other.id).last_inquiry_at
+
+
+def test_double_submit_of_the_same_form_stores_one_inquiry(client, article, page_url):
+    form = valid_form(submission_id=_new_id())
+
+    first = client.post(page_url, data=form)
+    second = client.post(page_url, data=form)
+
+    assert first.status_code == second.status_code == 303
+    assert first.headers["Location"] == second.headers["Location"] == f"/{article.slug}/thanks"
+    assert counts() == {**NOTHING, "Lead": 1, "Inquiry": 1, "OutboundEmail": 4}
+
+
+def test_each_rendered_form_has_its_own_submission_id(client, page_url):
+    ids = set()
+    for _ in range(2):
+        soup = BeautifulSoup(client.get(page_url).get_data(as_text=True), "html.parser")
+        ids.add(soup.find("input", attrs={"name": "submission_id"})["value"])
+    assert len(ids) == 2 and all(len(value) == 32 for value in ids)
+
+
+def test_honeypot_answers_like_success_and_keeps_nothing_personal(client, article, page_url):
+    response = client.post(page_url, data=valid_form(website="http://spam.example"))
+
+    assert response.status_code == 303
+    assert response.headers["Location"] == f"/{article.slug}/thanks"
+    assert counts() == {**NOTHING, "SpamSubmission": 1}
+    spam = db.session.scalars(db.select(SpamSubmission)).one()
+    assert (spam.article_id, spam.reason) == (article.id, "honeypot")
+
+
+def test_honeypot_is_hidden_from_people_and_screen_readers(client, page_url):
+    soup = BeautifulSoup(client.get(page_url).get_data(as_text=True), "html.parser")
+    field = soup.find("input", attrs={"name": "website"})
+    assert field["tabindex"] == "-1" and field["autocomplete"] == "off"
+    wrapper = field.find_parent("div")
+    assert wrapper["aria-hidden"] == "true" and "hp" in wrapper["class"]
+
+
+def test_unsubscribed_lead_is_stored_but_owed_no_email(client, page_url):
+    make_lead(email="ana.silva@example.com", unsubscribed_at=utcnow())
+    db.session.commit()
+
+    assert client.post(page_url, data=valid_form()).status_code == 303
+
+    assert counts() == {**NOTHING, "Lead": 1, "Inquiry": 1}
+
+
+def test_utm_referrer_and_landing_page_travel_from_the_get_to_the_inquiry(client, page_url):
+    landing = f"{page_url}?utm_source=news&utm_medium=email&utm_campaign=spring&utm_term=stenosis&utm_content=a"
+    page = client.get(landing, headers={"Referer": "https://search.example/?q=stenosis"})
+    soup = BeautifulSoup(page.get_data(as_text=True), "html.parser")
+    form = {field["name"]: field.get("value", "") for field in soup.select("form input[type=hidden]")}
+
+    client.post(page_url, data=valid_form(**form))
+
+    inquiry = db.session.scalars(db.select(Inquiry)).one()
+    assert (inquiry.utm_source, inquiry.utm_medium, inquiry.utm_campaign) == ("news", "email", "spring")
+    assert (inquiry.utm_term, inquiry.utm_content) == ("stenosis", "a")
+    assert inquiry.referrer == "https://search.example/?q=stenosis"
+    assert inquiry.landing_page == f"http://localhost{landing}"
+    assert inquiry.submission_id == form["submission_id"]
+
+
+def test_tracking_values_are_bounded_and_cleaned(client, page_url):
+    client.post(
+        page_url,
+        data=valid_form(utm_source="x" * 5000, referrer="https://a.example/\r\n" + "y" * 5000, landing_page="\x00"),
+    )
+    inquiry = db.session.scalars(db.select(Inquiry)).one()
+    assert inquiry.utm_source == "x" * 200
+    assert len(inquiry.referrer) == 1000 and "\r" not in inquiry.referrer and "\n" not in inquiry.referrer
+    assert inquiry.landing_page is None
+
+
+def test_rate_limit_answers_429_with_a_friendly_page(make_app):
+    app = make_app(
+        env={"RATELIMIT_KEY_PREFIX": f"rl-{_new_id()}"}, INQUIRY_RATE_LIMIT="2 per minute", WTF_CSRF_ENABLED=False
+    )
+    with app.app_context():
+        article = make_article()
+        db.session.commit()
+        url = f"/{article.slug}/"
+        client = app.test_client()
+        client.environ_base["REMOTE_ADDR"] = "203.0.113.7"
+        statuses = [client.post(url, data=valid_form(submission_id=_new_id())).status_code for _ in range(3)]
+        assert statuses == [303, 303, 429]
+        response = client.post(url, data=valid_form(submission_id=_new_id()))
+        assert "Please wait a moment" in response.get_data(as_text=True)
+        assert client.get(url).status_code == 200  # reading is never limited
+        other = app.test_client()
+        other.environ_base["REMOTE_ADDR"] = "203.0.113.8"
+        assert other.post(url, data=valid_form(submission_id=_new_id())).status_code == 303
+        assert counts()["Inquiry"] == 3
+
+
+def test_submission_succeeds_quickly_when_the_broker_is_down(make_app):
+    app = make_app(
+        env={"CELERY_BROKER_URL": "redis://127.0.0.1:1/0"}, WTF_CSRF_ENABLED=False, RATELIMIT_ENABLED=False
+    )
+    with app.app_context():
+        article = make_article()
+        db.session.commit()
+        started = time.monotonic()
+        response = app.test_client().post(f"/{article.slug}/", data=valid_form())
+        elapsed = time.monotonic() - started
+        assert response.status_code == 303
+        assert elapsed < 2.0, f"publish blocked the request for {elapsed:.1f}s"
+        assert counts() == {**NOTHING, "Lead": 1, "Inquiry": 1, "OutboundEmail": 4}

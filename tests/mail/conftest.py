@@ -1,0 +1,26 @@
+from __future__ import annotations
+
+import pytest
+
+from tests.mail.smtp import SmtpServer
+
+
+@pytest.fixture
+def smtp():
+    """A real SMTP server on a free localhost port, recording every message."""
+    server = SmtpServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def smtp_app(make_app, smtp):
+    """An app that sends to the test SMTP server, with short retry delays."""
+    app = make_app(
+        env=smtp.env,
+        EMAIL_RETRY_BASE_SECONDS=1,
+        EMAIL_RETRY_MAX_SECONDS=2,
+        COORDINATOR_EMAILS=["coordinator@clinic.example"],
+    )
+    with app.app_context():
+        yield app

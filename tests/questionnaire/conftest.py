@@ -1,0 +1,77 @@
+"""Fixtures of the questionnaire and unsubscribe tests."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from itsdangerous import TimestampSigner
+
+from leads.extensions import db
+from leads.mail.outbox import schedule_inquiry_followups
+from leads.questionnaire.questions import RED_FLAGS
+from leads.tokens import make_token
+from tests.factories import make_article, make_inquiry, make_lead
+
+COORDINATORS = "a@clinic.example,b@clinic.example"
+
+
+@pytest.fixture
+def alert_app(make_app):
+    """CSRF off, coordinators from the setting (no accounts exist in these tests)."""
+    app = make_app(env={"COORDINATOR_EMAILS": COORDINATORS}, WTF_CSRF_ENABLED=False, RATELIMIT_ENABLED=False)
+    with app.app_context():
+        yield app
+
+
+@pytest.fixture
+def published(monkeypatch) -> list[int]:
+    """The email ids handed to the broker after the commit (the broker itself is tested with the outbox)."""
+    calls: list[int] = []
+
+    def record(ids):
+        calls.extend(ids)
+        return len(calls)
+
+    monkeypatch.setattr("leads.questionnaire.service.publish", record)
+    return calls
+
+
+def make_scheduled_inquiry(**lead_fields):
+    """An inquiry on the seed-like article, with its confirmation, invitation and reminders owed."""
+    inquiry = make_inquiry(lead=make_lead(**lead_fields), article=make_article())
+    schedule_inquiry_followups(inquiry)
+    db.session.commit()
+    return inquiry
+
+
+def old_token(purpose: str, object_id: int, age_seconds: int) -> str:
+    """A genuine token signed `age_seconds` ago (deterministic: the signer's clock is shifted)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(TimestampSigner, "get_timestamp", lambda self: int(time.time()) - age_seconds)
+        return make_token(purpose, object_id)
+
+
+def answers(symptom_count: int = 5, red_flag: str | None = None, **overrides) -> dict:
+    """A complete, valid questionnaire POST body."""
+    data: dict = {}
+    for index in range(symptom_count):
+        present = index % 2 == 0
+        data[f"symptom_{index}_present"] = "yes" if present else "no"
+        if present:
+            data[f"symptom_{index}_severity"] = "8"
+            data[f"symptom_{index}_duration"] = "gt_1y"
+    data.update(
+        {
+            "worse_walking_standing": "yes",
+            "eased_sitting_bending": "yes",
+            "treatments": ["physical_therapy", "injections"],
+            "treatments_other": "",
+            "imaging": ["mri"],
+            "hopes": "Walk my dog again.",
+        }
+    )
+    for key, _label in RED_FLAGS:
+        data[f"red_flag_{key}"] = "yes" if key == red_flag else "no"
+    data.update(overrides)
+    return {key: value for key, value in data.items() if value is not None}

@@ -1,0 +1,27 @@
+"""Whatever arrives where a token belongs, the answer is a page, never a 500."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+token_text = st.one_of(
+    st.text(min_size=1, max_size=200),
+    st.from_regex(r"[A-Za-z0-9_\-\.]{1,120}", fullmatch=True),
+    # Shaped like the real thing: payload.timestamp.signature.
+    st.builds(
+        lambda a, b, c: f"{a}.{b}.{c}",
+        st.from_regex(r"[A-Za-z0-9_\-]{1,20}", fullmatch=True),
+        st.from_regex(r"[A-Za-z0-9_\-]{1,8}", fullmatch=True),
+        st.from_regex(r"[A-Za-z0-9_\-]{0,40}", fullmatch=True),
+    ),
+)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(token=token_text, method=st.sampled_from(["GET", "POST"]), prefix=st.sampled_from(["/q/", "/unsubscribe/"]))
+def test_garbage_tokens_never_give_a_server_error(client, token, method, prefix):
+    response = client.open(prefix + quote(token, safe=""), method=method, data={"x": "y"})
+    assert response.status_code < 500

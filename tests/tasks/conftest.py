@@ -1,0 +1,114 @@
+"""Real worker processes (`celery -A app:celery_app worker`) on the real broker, and a real SMTP server."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from leads.config import PROJECT_ROOT
+from tests.mail.smtp import SmtpServer
+
+CELERY = str(PROJECT_ROOT / ".venv" / "bin" / "celery")
+
+
+class Worker:
+    """One worker process; its log goes to a file the test can show when something fails."""
+
+    def __init__(self, env: dict[str, str], log_path: Path, name: str, concurrency: int) -> None:
+        self.log_path = log_path
+        self.log = log_path.open("wb")
+        self.process = subprocess.Popen(
+            [
+                CELERY, "-A", "app:celery_app", "worker", "--pool", "threads",
+                "--concurrency", str(concurrency), "--without-heartbeat", "--without-gossip",
+                "--without-mingle", "--loglevel", "INFO", "-n", f"{name}@%h",
+            ],
+            cwd=PROJECT_ROOT,
+            env=env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )  # fmt: skip
+
+    def output(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+    def wait_ready(self, timeout: float = 30.0) -> Worker:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if " ready." in self.output():
+                return self
+            if self.process.poll() is not None:
+                break
+            time.sleep(0.1)
+        raise AssertionError(f"worker did not start:\n{self.output()[-3000:]}")
+
+    def kill(self) -> None:
+        """SIGKILL: no warm shutdown, no chance to finish or give anything back."""
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait(timeout=10)
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=5)
+        self.log.close()
+
+
+@pytest.fixture
+def smtp():
+    server = SmtpServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def worker_env(base_env, smtp, tmp_path) -> dict[str, str]:
+    """What a worker process sees: the test database and broker, the test SMTP server, short delays."""
+    return {
+        **os.environ,
+        **base_env,
+        **smtp.env,
+        "MAIL_OUTBOX_DIR": str(tmp_path / "outbox"),
+        "EMAIL_RETRY_BASE_SECONDS": "1",
+        "EMAIL_RETRY_MAX_SECONDS": "2",
+        "EMAIL_SENDING_TIMEOUT_SECONDS": "1",
+        "OUTBOX_BATCH_SIZE": "10",
+    }
+
+
+@pytest.fixture
+def start_worker(worker_env, tmp_path):
+    """Start worker processes; each is stopped (or already killed) at the end of the test."""
+    workers: list[Worker] = []
+
+    def start(name: str = "w1", concurrency: int = 2) -> Worker:
+        worker = Worker(worker_env, tmp_path / f"{name}.log", f"{name}-{len(workers)}", concurrency)
+        workers.append(worker)
+        return worker.wait_ready()
+
+    yield start
+    for worker in workers:
+        worker.stop()
+
+
+@pytest.fixture
+def worker_app(make_app, smtp):
+    """The test's own app: same database and broker as the workers, short sending timeout."""
+    app = make_app(
+        env=smtp.env,
+        EMAIL_RETRY_BASE_SECONDS=1,
+        EMAIL_RETRY_MAX_SECONDS=2,
+        EMAIL_SENDING_TIMEOUT_SECONDS=1,
+        OUTBOX_BATCH_SIZE=10,
+    )
+    with app.app_context():
+        yield app
