@@ -20,6 +20,10 @@ def create_app(overrides: Mapping | None = None, env: Mapping[str, str] | None =
         template_folder=str(PROJECT_ROOT / "templates"),
         static_folder=str(PROJECT_ROOT / "static"),
     )
+    # Form bodies with invalid UTF-8 keep their readable values (see leads/request.py).
+    from leads.request import AppRequest
+
+    app.request_class = AppRequest
     app.config.update(settings)
     if overrides:
         app.config.update(overrides)

@@ -21,7 +21,9 @@ def article_or_404(slug: str) -> Article:
     return article
 
 
-def render_page(article: Article, form: InquiryForm, status: int = 200, notice: str | None = None) -> Response:
+def render_page(
+    article: Article, form: InquiryForm, status: int = 200, notice: str | None = None
+) -> Response:
     """The article page. Everything shown was stored at import: nothing is parsed here."""
     url = seo.canonical_url(article)
     html = render_template(

@@ -33,7 +33,8 @@ def login():
 
     result = authenticate(form.email.data, form.password.data)
     if result.throttled:
-        message = f"Too many attempts. Try again in {result.retry_after_minutes} minutes."
+        minutes = result.retry_after_minutes
+        message = f"Too many attempts. Try again in {minutes} minute{'' if minutes == 1 else 's'}."
         headers = {"Retry-After": str(result.retry_after_seconds)}
         return render_template("auth/login.html", form=form, next_url=next_url, error=message), 429, headers
     if result.user is None:

@@ -141,7 +141,7 @@ def resend_email(lead: Lead, email_id: int, actor: User) -> OutboundEmail:
     if lead.unsubscribed_at is not None and email.kind in PATIENT_KINDS:
         raise ActionError("The patient unsubscribed; no more emails go to them.")
     outbox.resend(email_id)
-    record_event(lead.id, EventKind.EMAIL_RESENT, actor_id=actor.id, email_id=email_id, kind=email.kind)
+    record_event(lead.id, EventKind.EMAIL_RESENT, actor_id=actor.id, email_id=email_id, email_kind=email.kind)
     record_audit(AuditAction.EMAIL_RESENT, "email", email_id, actor=actor, lead_id=lead.id)
     db.session.commit()
     outbox.publish([email_id])

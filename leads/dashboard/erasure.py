@@ -31,7 +31,7 @@ SAFE_EVENT_KEYS = {
     "round_robin",
     "outcome",
     "email_id",
-    "kind",
+    "email_kind",
     "inquiry_id",
     "article_id",
     "response_id",

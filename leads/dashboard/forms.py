@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, IntegerField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from leads.dashboard.actions import CALL_OUTCOMES, NOTE_MAX
-from leads.dashboard.pipeline import LABELS, REASON_MAX
+from leads.dashboard.actions import NOTE_MAX
+from leads.dashboard.pipeline import REASON_MAX
 
 
 class StatusForm(FlaskForm):
-    status = SelectField("New status", choices=list(LABELS.items()), validators=[InputRequired()])
+    # Checked against the pipeline by the service, which gives the clearer message.
+    status = StringField("New status", validators=[InputRequired(), Length(max=40)])
     reason = TextAreaField("Reason (required for not a fit or lost)", validators=[Optional(), Length(max=REASON_MAX)])
 
 
@@ -25,7 +26,7 @@ class NoteForm(FlaskForm):
 
 
 class CallForm(FlaskForm):
-    outcome = SelectField("Outcome", choices=list(CALL_OUTCOMES.items()), validators=[InputRequired()])
+    outcome = StringField("Outcome", validators=[InputRequired(), Length(max=40)])
     notes = TextAreaField("Call notes", validators=[Optional(), Length(max=NOTE_MAX)])
 
 

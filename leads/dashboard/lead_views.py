@@ -52,13 +52,6 @@ def lead_page(lead_id: int):
         overdue=is_overdue(page.lead, now),
         due=first_response_due(page.lead.created_at),
         call_outcomes=actions.CALL_OUTCOMES,
-        status_form=forms.StatusForm(),
-        assign_form=forms.AssignForm(),
-        note_form=forms.NoteForm(),
-        call_form=forms.CallForm(),
-        merge_form=forms.MergeForm(),
-        erase_form=forms.EraseForm(),
-        confirm_form=forms.ConfirmForm(),
         now=now,
     )
 

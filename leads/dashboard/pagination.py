@@ -57,7 +57,8 @@ def encode_cursor(sort_name: str, lead: Lead) -> str:
 
 
 def _typed(column: sa.Column, value: object) -> object:
-    python_type = column.type.python_type
+    # UTCDateTime does not declare a python_type; it is the only decorated type among the sort keys.
+    python_type = datetime if isinstance(column.type, sa.TypeDecorator) else column.type.python_type
     if python_type is bool and isinstance(value, bool):
         return value
     if python_type is int and isinstance(value, int) and not isinstance(value, bool):

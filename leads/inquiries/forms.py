@@ -122,7 +122,10 @@ class InquiryForm(FlaskForm):
     )
     preferred_contact = RadioField(
         "How should we contact you?",
-        choices=[SelectChoice(ContactMethod.EMAIL.value, "Email"), SelectChoice(ContactMethod.PHONE.value, "Phone")],
+        choices=[
+            SelectChoice(ContactMethod.EMAIL.value, "Email"),
+            SelectChoice(ContactMethod.PHONE.value, "Phone"),
+        ],
         default=ContactMethod.EMAIL.value,
         validate_choice=True,
     )
@@ -217,4 +220,3 @@ def tracking_from_request(args, referrer: str | None, url: str) -> dict[str, str
     values["referrer"] = clean_hidden(referrer, URL_MAX)
     values["landing_page"] = clean_hidden(url, URL_MAX)
     return values
-

@@ -133,3 +133,7 @@ def build_form_class(questionnaire: Questionnaire) -> type[QuestionnaireForm]:
         fields[f"red_flag_{key}"] = _radio(label, YES_NO, "Please answer yes or no.")
     fields["questionnaire"] = questionnaire
     return type("BuiltQuestionnaireForm", (QuestionnaireForm,), fields)
+
+
+class UnsubscribeForm(FlaskForm):
+    """Only a button. Its CSRF field is not checked: the signed link is the authority (see routes)."""

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, render_template, request
-from flask_wtf import FlaskForm
 
 from leads.errors import render_error
 from leads.extensions import csrf
 from leads.questionnaire import service
-from leads.questionnaire.forms import build_form_class
+from leads.questionnaire.forms import UnsubscribeForm, build_form_class
 from leads.questionnaire.unsubscribe import lead_for_token, unsubscribe
 from leads.tokens import TokenExpired, TokenInvalid
 
@@ -71,10 +70,6 @@ def questionnaire(token: str):
     return render_template(
         "questionnaire/form.html", form=form, questionnaire=definition, article=inquiry.article
     ), status
-
-
-class UnsubscribeForm(FlaskForm):
-    """Only a button; it carries a CSRF field like every form of the site."""
 
 
 @bp.route("/unsubscribe/<token>", methods=["GET", "POST"])

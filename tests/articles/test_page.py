@@ -36,7 +36,10 @@ def test_page_shows_title_toc_article_disclaimer_emergency_and_form(app, client)
     assert soup.title.string == f"Knee therapy explained · {app.config['CLINIC_NAME']}"
     assert soup.h1.get_text(strip=True) == "Knee therapy explained"
     toc = soup.find("nav", class_="toc")
-    assert [(a["href"], a.get_text()) for a in toc.find_all("a")] == [("#what", "What it is"), ("#how", "How")]
+    assert [(a["href"], a.get_text()) for a in toc.find_all("a")] == [
+        ("#what", "What it is"),
+        ("#how", "How"),
+    ]
     assert soup.find(id="what") is not None
     assert app.config["MEDICAL_DISCLAIMER"] in soup.find(class_="disclaimer").get_text()
     assert "seek emergency care" in soup.find(class_="emergency-notice").get_text()

@@ -45,6 +45,8 @@ def make_throttled_app(make_app):
     prefix = f"test-{uuid.uuid4().hex[:12]}"
 
     def factory(**overrides):
-        return make_app(WTF_CSRF_ENABLED=False, RATELIMIT_ENABLED=True, RATELIMIT_KEY_PREFIX=prefix, **overrides)
+        return make_app(
+            WTF_CSRF_ENABLED=False, RATELIMIT_ENABLED=True, RATELIMIT_KEY_PREFIX=prefix, **overrides
+        )
 
     return factory

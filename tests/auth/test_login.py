@@ -76,12 +76,11 @@ def test_deactivated_account_cannot_log_in(client, make_account):
 def test_login_needs_csrf_token(make_app, make_account):
     app = make_app(WTF_CSRF_ENABLED=True, RATELIMIT_ENABLED=False)
     with app.app_context():
-        user = make_account()
-        client = app.test_client()
-        assert login(client, user.email).status_code == 400
-        token = csrf_token_from(client.get("/login").get_data(as_text=True))
-        response = login(client, user.email, csrf_token=token)
-        assert response.status_code == 302
+        email = make_account().email
+    client = app.test_client()
+    assert login(client, email).status_code == 400
+    token = csrf_token_from(client.get("/login").get_data(as_text=True))
+    assert login(client, email, csrf_token=token).status_code == 302
 
 
 def test_login_opens_a_new_session(client, make_account):
@@ -121,17 +120,21 @@ def test_logout_kills_a_copied_cookie(client, make_account):
 def test_logout_is_post_only_and_needs_csrf(make_app, make_account):
     app = make_app(WTF_CSRF_ENABLED=True, RATELIMIT_ENABLED=False)
     with app.app_context():
-        user = make_account(role="admin")
-        client = app.test_client()
-        token = csrf_token_from(client.get("/login").get_data(as_text=True))
-        login(client, user.email, csrf_token=token)
-        # GET never logs out (the URL is POST-only; whatever else answers a GET, the session stays).
-        assert client.get("/logout").status_code in {308, 404, 405}
-        assert client.post("/logout").status_code == 400
-        assert client.get(ADMIN_PAGE).status_code == 200
-        page = client.get(ADMIN_PAGE).get_data(as_text=True)
-        assert client.post("/logout", data={"csrf_token": csrf_token_from(page)}).status_code == 302
-        assert client.get(ADMIN_PAGE).status_code == 302
+        email = make_account(role="admin").email
+    # Requests outside a pushed app context: each gets its own `g`, as in production.
+    client = app.test_client()
+    token = csrf_token_from(client.get("/login").get_data(as_text=True))
+    login(client, email, csrf_token=token)
+    # GET never logs out (the URL is POST-only; whatever else answers a GET, the session stays).
+    assert client.get("/logout").status_code in {308, 404, 405}
+    assert client.post("/logout").status_code == 400
+    page = client.get(ADMIN_PAGE)
+    assert page.status_code == 200
+    assert (
+        client.post("/logout", data={"csrf_token": csrf_token_from(page.get_data(as_text=True))}).status_code
+        == 302
+    )
+    assert client.get(ADMIN_PAGE).status_code == 302
 
 
 def test_idle_session_expires(app, client, make_account):

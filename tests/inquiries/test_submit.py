@@ -81,7 +81,8 @@ def test_same_email_in_another_case_is_the_same_lead_back_at_the_top(client, art
     db.session.commit()
 
     response = client.post(
-        page_url, data=valid_form(email="ANA.Silva@Example.COM", full_name="Ana M. Silva", submission_id=_new_id())
+        page_url,
+        data=valid_form(email="ANA.Silva@Example.COM", full_name="Ana M. Silva", submission_id=_new_id()),
     )
 
     assert response.status_code == 303
@@ -142,7 +143,9 @@ def test_unsubscribed_lead_is_stored_but_owed_no_email(client, page_url):
 
 
 def test_utm_referrer_and_landing_page_travel_from_the_get_to_the_inquiry(client, page_url):
-    landing = f"{page_url}?utm_source=news&utm_medium=email&utm_campaign=spring&utm_term=stenosis&utm_content=a"
+    landing = (
+        f"{page_url}?utm_source=news&utm_medium=email&utm_campaign=spring&utm_term=stenosis&utm_content=a"
+    )
     page = client.get(landing, headers={"Referer": "https://search.example/?q=stenosis"})
     soup = BeautifulSoup(page.get_data(as_text=True), "html.parser")
     form = {field["name"]: field.get("value", "") for field in soup.select("form input[type=hidden]")}
@@ -160,7 +163,9 @@ def test_utm_referrer_and_landing_page_travel_from_the_get_to_the_inquiry(client
 def test_tracking_values_are_bounded_and_cleaned(client, page_url):
     client.post(
         page_url,
-        data=valid_form(utm_source="x" * 5000, referrer="https://a.example/\r\n" + "y" * 5000, landing_page="\x00"),
+        data=valid_form(
+            utm_source="x" * 5000, referrer="https://a.example/\r\n" + "y" * 5000, landing_page="\x00"
+        ),
     )
     inquiry = db.session.scalars(db.select(Inquiry)).one()
     assert inquiry.utm_source == "x" * 200
@@ -169,22 +174,23 @@ def test_tracking_values_are_bounded_and_cleaned(client, page_url):
 
 
 def test_rate_limit_answers_429_with_a_friendly_page(make_app):
-    app = make_app(
-        env={"RATELIMIT_KEY_PREFIX": f"rl-{_new_id()}"}, INQUIRY_RATE_LIMIT="2 per minute", WTF_CSRF_ENABLED=False
-    )
+    # Explicitly on: the limiter is one shared object and keeps the last app's setting otherwise.
+    app = make_app(INQUIRY_RATE_LIMIT="2 per minute", RATELIMIT_ENABLED=True, WTF_CSRF_ENABLED=False)
+    # Addresses of this test alone, so a shared Redis never carries counts over from another test.
+    first_ip, second_ip = (f"2001:db8::{uuid.uuid4().hex[:4]}:{n}" for n in (1, 2))
     with app.app_context():
         article = make_article()
         db.session.commit()
         url = f"/{article.slug}/"
         client = app.test_client()
-        client.environ_base["REMOTE_ADDR"] = "203.0.113.7"
+        client.environ_base["REMOTE_ADDR"] = first_ip
         statuses = [client.post(url, data=valid_form(submission_id=_new_id())).status_code for _ in range(3)]
         assert statuses == [303, 303, 429]
         response = client.post(url, data=valid_form(submission_id=_new_id()))
         assert "Please wait a moment" in response.get_data(as_text=True)
         assert client.get(url).status_code == 200  # reading is never limited
         other = app.test_client()
-        other.environ_base["REMOTE_ADDR"] = "203.0.113.8"
+        other.environ_base["REMOTE_ADDR"] = second_ip
         assert other.post(url, data=valid_form(submission_id=_new_id())).status_code == 303
         assert counts()["Inquiry"] == 3
 

@@ -26,12 +26,16 @@ def responses() -> list[QuestionnaireResponse]:
 
 
 def events(lead_id: int, kind: str) -> list[LeadEvent]:
-    return list(db.session.scalars(db.select(LeadEvent).where(LeadEvent.lead_id == lead_id, LeadEvent.kind == kind)))
+    return list(
+        db.session.scalars(db.select(LeadEvent).where(LeadEvent.lead_id == lead_id, LeadEvent.kind == kind))
+    )
 
 
 def emails(lead_id: int, kind: str) -> list[OutboundEmail]:
     return list(
-        db.session.scalars(db.select(OutboundEmail).where(OutboundEmail.lead_id == lead_id, OutboundEmail.kind == kind))
+        db.session.scalars(
+            db.select(OutboundEmail).where(OutboundEmail.lead_id == lead_id, OutboundEmail.kind == kind)
+        )
     )
 
 
@@ -73,7 +77,9 @@ def test_expired_link_gets_a_friendly_page(client):
     assert client.get(f"/q/{old_token(QUESTIONNAIRE, inquiry.id, age_seconds=29 * 86400)}").status_code == 200
 
 
-@pytest.mark.parametrize("problem", ["altered", "other_purpose", "unknown_inquiry", "erased_lead", "not_an_id"])
+@pytest.mark.parametrize(
+    "problem", ["altered", "other_purpose", "unknown_inquiry", "erased_lead", "not_an_id"]
+)
 def test_invalid_links_get_the_same_page(client, problem):
     inquiry = make_scheduled_inquiry()
     token = make_token(QUESTIONNAIRE, inquiry.id)

@@ -21,7 +21,11 @@ token_text = st.one_of(
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(token=token_text, method=st.sampled_from(["GET", "POST"]), prefix=st.sampled_from(["/q/", "/unsubscribe/"]))
+@given(
+    token=token_text,
+    method=st.sampled_from(["GET", "POST"]),
+    prefix=st.sampled_from(["/q/", "/unsubscribe/"]),
+)
 def test_garbage_tokens_never_give_a_server_error(client, token, method, prefix):
     response = client.open(prefix + quote(token, safe=""), method=method, data={"x": "y"})
     assert response.status_code < 500

@@ -155,7 +155,10 @@ def test_two_workers_send_200_rows_each_exactly_once(worker_app, smtp, start_wor
     # Both ways at once, so the claims really race: one task per row, and batch sends.
     publish(ids)
     sweep()
+    started = time.monotonic()
     _wait_until_sent(ids, workers[0], timeout=60)
+    print("ELAPSED", time.monotonic() - started)
+    print(workers[0].output()[-6000:])
 
     counts = smtp.handler.message_ids()
     assert len(counts) == 200

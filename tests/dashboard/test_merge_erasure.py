@@ -1,0 +1,191 @@
+"""Merging a duplicate into another lead, and erasing a person's data (admins only)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from leads.dashboard.actions import ActionError
+from leads.dashboard.erasure import erase_lead
+from leads.dashboard.merge import merge_leads
+from leads.extensions import db
+from leads.mail.delivery import eml_path
+from leads.models import (
+    AuditEntry,
+    EmailStatus,
+    Inquiry,
+    Lead,
+    LeadEvent,
+    OutboundEmail,
+    QuestionnaireResponse,
+)
+from leads.models.base import utcnow
+from leads.timeline import EventKind
+from tests.dashboard.conftest import make_email, make_event, make_response
+from tests.factories import make_inquiry, make_lead
+
+NAME, EMAIL, PHONE = "Zelda Quibbleworth", "zelda.q@example.com", "+15557654321"
+MESSAGE = "My unusual symptom is a tingling marmalade feeling"
+FREE_TEXT = "I hope to dance the quibble-tango again"
+
+
+def test_merge_moves_everything_and_hides_the_source(app, coordinator, coord_client):
+    target = make_lead(full_name="Target", score=10, created_at=utcnow() - timedelta(days=1))
+    source = make_lead(full_name="Duplicate", score=80, is_urgent=True, phone="+15550002222", created_at=utcnow() - timedelta(days=5))
+    older = make_lead(full_name="Older duplicate", merged_into_id=source.id)
+    inquiry = make_inquiry(source)
+    make_response(inquiry)
+    make_email(source)
+    make_event(source, EventKind.NOTE, actor=coordinator, body="from the duplicate")
+    db.session.commit()
+    moved = merge_leads(source, target, coordinator)
+    assert moved == {"inquiries": 1, "questionnaire_responses": 1, "outbound_emails": 1, "lead_events": 1}
+    for model in (Inquiry, QuestionnaireResponse, OutboundEmail):
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(model).where(model.lead_id == source.id)) == 0
+    assert source.merged_into_id == target.id
+    assert db.session.get(Lead, older.id).merged_into_id == target.id
+    assert target.is_urgent and target.score == 80 and target.phone == "+15550002222"
+    assert target.created_at == source.created_at
+    assert db.session.scalars(sa.select(AuditEntry).where(AuditEntry.action == "lead.merged")).one().target_id == source.id
+    inbox = coord_client.get("/dashboard/").get_data(as_text=True)
+    assert "Target" in inbox and "Duplicate" not in inbox
+    page = coord_client.get(f"/dashboard/leads/{target.id}").get_data(as_text=True)
+    assert "from the duplicate" in page and f"Lead #{source.id} merged into this one" in page
+
+
+def test_merge_refusals(app, coordinator, coord_client):
+    lead, erased = make_lead(), make_lead(erased_at=utcnow())
+    db.session.commit()
+    with pytest.raises(ActionError, match="itself"):
+        merge_leads(lead, lead, coordinator)
+    with pytest.raises(ActionError, match="cannot take the merge"):
+        merge_leads(lead, erased, coordinator)
+    response = coord_client.post(f"/dashboard/leads/{lead.id}/merge", data={"target_id": "99999"}, follow_redirects=True)
+    assert "There is no lead #99999" in response.get_data(as_text=True)
+    response = coord_client.post(f"/dashboard/leads/{lead.id}/merge", data={"target_id": "abc"}, follow_redirects=True)
+    assert response.status_code == 200
+
+
+def test_merge_through_the_route(app, coord_client):
+    target, source = make_lead(), make_lead()
+    db.session.commit()
+    response = coord_client.post(f"/dashboard/leads/{source.id}/merge", data={"target_id": str(target.id)})
+    assert response.status_code == 303 and response.headers["Location"].endswith(f"/dashboard/leads/{target.id}")
+    db.session.expire_all()
+    assert db.session.get(Lead, source.id).merged_into_id == target.id
+
+
+def _person_with_everything(coordinator, outbox_dir: Path):
+    lead = make_lead(full_name=NAME, email=EMAIL, phone=PHONE)
+    duplicate = make_lead(full_name=NAME, email="zelda.other@example.com", merged_into_id=lead.id)
+    inquiry = make_inquiry(
+        lead,
+        message=MESSAGE,
+        symptoms=["Balance issues", "Difficulty walking"],
+        referrer=f"https://mail.example/?to={EMAIL}",
+        landing_page=f"https://clinic.example/?name={NAME}",
+        utm_term=NAME,
+        utm_source="newsletter",
+    )
+    make_inquiry(duplicate, message=MESSAGE)
+    make_response(
+        inquiry,
+        score=55,
+        answers={
+            "hopes": FREE_TEXT,
+            "treatments_other": "",
+            "snapshot": [{"title": "Hopes", "rows": [{"question": "Hopes?", "answer": FREE_TEXT, "key": "hopes"}]}],
+        },
+    )
+    pending = make_email(lead, kind="reminder", status=EmailStatus.PENDING)
+    sent = make_email(lead, kind="confirmation", last_error=f"451 try later for {EMAIL}")
+    make_event(lead, EventKind.NOTE, actor=coordinator, body=f"Spoke to {NAME} on {PHONE}")
+    make_event(lead, EventKind.CALL_LOGGED, actor=coordinator, outcome="reached", notes=f"{NAME} said {MESSAGE}")
+    make_event(lead, EventKind.STATUS_CHANGED, actor=coordinator, to="lost", reason=f"{NAME} moved away", **{"from": "new"})
+    lead.lost_reason = f"{NAME} moved away"
+    db.session.commit()
+    outbox_dir.mkdir(parents=True, exist_ok=True)
+    for email in (pending, sent):
+        eml_path(email.id).write_text(f"To: {NAME} <{EMAIL}>\nSubject: Hello\n\nDear {NAME}\n")
+    # A coordinators' digest that lists the person (no lead id on the row).
+    digest = outbox_dir / "email-9999.eml"
+    digest.write_text(f"To: team@clinic.example\nSubject: Digest\n\nNew: {NAME} ({EMAIL})\n")
+    unrelated = outbox_dir / "email-9998.eml"
+    unrelated.write_text("To: team@clinic.example\nSubject: Digest\n\nNothing new.\n")
+    return lead, duplicate, pending, unrelated
+
+
+def _text_columns():
+    for table in db.metadata.sorted_tables:
+        for column in table.columns:
+            if isinstance(column.type, sa.String | sa.Text) or "JSON" in type(column.type).__name__:
+                yield table, column
+
+
+def _traces(needles: list[str]) -> list[str]:
+    found = []
+    for table, column in _text_columns():
+        for (value,) in db.session.execute(sa.select(column).select_from(table)):
+            text = str(value).lower()
+            found.extend(f"{table.name}.{column.name}: {needle}" for needle in needles if needle.lower() in text)
+    return found
+
+
+def test_erasure_leaves_no_trace(app, admin, admin_client, coordinator):
+    outbox_dir = Path(app.config["MAIL_OUTBOX_DIR"])
+    lead, duplicate, pending, unrelated = _person_with_everything(coordinator, outbox_dir)
+    # The admin looks at the lead and exports a search for the name: both are audited.
+    admin_client.get(f"/dashboard/leads/{lead.id}")
+    assert NAME in admin_client.get(f"/dashboard/export.csv?q={NAME}").get_data(as_text=True)
+    needles = [NAME, EMAIL, PHONE, MESSAGE, FREE_TEXT, "zelda.other@example.com", "Zelda"]
+    assert _traces(needles)  # the scan does find the person before erasure
+
+    response = admin_client.post(f"/dashboard/leads/{lead.id}/erase", data={"confirm": "y"})
+    assert response.status_code == 303
+    db.session.expire_all()
+
+    assert _traces(needles) == []
+    erased = db.session.get(Lead, lead.id)
+    assert erased.full_name == f"Erased lead #{lead.id}" and erased.email == f"erased-{lead.id}@invalid"
+    assert erased.erased_at is not None and erased.phone is None
+    assert db.session.get(Lead, duplicate.id).erased_at is not None
+    # The figures stay.
+    assert erased.status == "new" and erased.score == 0 or erased.score >= 0
+    inquiry = db.session.scalars(sa.select(Inquiry).where(Inquiry.lead_id == lead.id)).first()
+    assert inquiry.consent_version == "test" and inquiry.consented_at and inquiry.utm_source == "newsletter"
+    assert inquiry.symptoms == []
+    response_row = db.session.scalars(sa.select(QuestionnaireResponse)).one()
+    assert response_row.score == 55
+    erased_event = db.session.scalars(sa.select(LeadEvent).where(LeadEvent.kind == EventKind.ERASED)).one()
+    assert erased_event.data["symptom_counts"][str(inquiry.id)] == 2
+    assert db.session.get(OutboundEmail, pending.id).status == EmailStatus.CANCELLED
+    # No copy names the person; copies about others stay.
+    remaining = [path.read_text() for path in outbox_dir.glob("*.eml")]
+    assert all(NAME not in text and EMAIL not in text for text in remaining)
+    assert unrelated.exists()
+    assert db.session.scalars(sa.select(AuditEntry).where(AuditEntry.action == "lead.erased")).one().actor_id == admin.id
+    page = admin_client.get(f"/dashboard/leads/{lead.id}").get_data(as_text=True)
+    assert "Erased lead" in page and "Erase personal data" not in page
+
+
+def test_only_an_admin_can_erase(app, coord_client, coordinator):
+    lead = make_lead(full_name=NAME)
+    db.session.commit()
+    assert coord_client.post(f"/dashboard/leads/{lead.id}/erase", data={"confirm": "y"}).status_code == 403
+    db.session.expire_all()
+    assert db.session.get(Lead, lead.id).full_name == NAME
+    with pytest.raises(ActionError):
+        erase_lead(lead, coordinator)
+    assert "Erase personal data" not in coord_client.get(f"/dashboard/leads/{lead.id}").get_data(as_text=True)
+
+
+def test_erasure_needs_the_confirmation(app, admin_client):
+    lead = make_lead(full_name=NAME)
+    db.session.commit()
+    response = admin_client.post(f"/dashboard/leads/{lead.id}/erase", data={}, follow_redirects=True)
+    assert "cannot be undone" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Lead, lead.id).erased_at is None
