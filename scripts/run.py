@@ -84,6 +84,22 @@ def prepare() -> str:
     return result.stdout.strip()
 
 
+def declare_broker_queues() -> None:
+    """Create the broker's queues once, before three processes race to create them.
+
+    kombu's SQLAlchemy transport (the default without REDIS_URL) inserts a row per queue
+    on first use; a worker, beat and the web server doing that at the same moment on a
+    new instance made the loser fail with a UNIQUE error. Harmless with Redis.
+    """
+    from leads import create_app
+
+    celery_app = create_app().extensions["celery"]
+    with celery_app.connection_for_write() as connection:
+        channel = connection.default_channel
+        for queue in celery_app.amqp.queues.values():
+            queue(channel).declare()
+
+
 def banner(base: str, settings: dict, admin_note: str) -> str:
     slug = json.loads(SEED.read_text(encoding="utf-8")).get("slug", "")
     lines = [
@@ -128,6 +144,7 @@ def main() -> int:
         sys.exit(f"make run: {host}:{port} is already in use; stop what runs there or set PORT=…")
 
     admin_note = prepare()
+    declare_broker_queues()
     shown_host = "127.0.0.1" if host in {"0.0.0.0", ""} else host  # noqa: S104  (a display mapping, not a bind)
     base = f"http://{shown_host}:{port}"
     text = banner(base, settings, admin_note)

@@ -11,7 +11,10 @@ carries this run's marker in its environment. Exits non-zero on any failure.
 from __future__ import annotations
 
 import argparse
+import html
+import http.cookiejar
 import os
+import re
 import shutil
 import signal
 import socket
@@ -20,6 +23,7 @@ import sys
 import tempfile
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 import uuid
 from pathlib import Path
@@ -40,6 +44,29 @@ def get(url: str) -> tuple[int, str]:
             return response.status, response.read().decode("utf-8", "replace")
     except urllib.error.HTTPError as error:
         return error.code, ""
+
+
+def submit_inquiry(base: str) -> int:
+    """Post the article's form as a browser would (cookie + CSRF token); returns the status."""
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+    with opener.open(f"{base}/{SLUG}/", timeout=10) as response:
+        page = response.read().decode("utf-8")
+    fields = {}
+    for tag in re.findall(r'<input[^>]*type="hidden"[^>]*>', page):
+        name, value = re.search(r'name="([^"]+)"', tag), re.search(r'value="([^"]*)"', tag)
+        if name:
+            fields[name.group(1)] = html.unescape(value.group(1)) if value else ""
+    symptoms = re.findall(r'name="symptoms"[^>]*value="([^"]+)"', page)
+    data = [*fields.items(), ("full_name", "Smoke Test"), ("email", "smoke.test@example.org")]
+    data += [("preferred_contact", "email"), ("consent", "y"), ("symptoms", html.unescape(symptoms[0]))]
+    request = urllib.request.Request(
+        f"{base}/{SLUG}/", data=urllib.parse.urlencode(data).encode(), method="POST"
+    )
+    try:
+        with opener.open(request, timeout=10) as response:  # follows the 303 to the thank-you page
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
 
 
 def marked_processes(marker: str) -> list[str]:
@@ -96,7 +123,16 @@ def main() -> int:
             print(f"GET /{SLUG}/ -> {code}")
             if code != 200 or "<form" not in body:
                 failures.append(f"the article page answered {code} without a form")
-            time.sleep(3)  # let the worker and beat finish starting before the stop
+            status = submit_inquiry(base)
+            print(f"POST the inquiry form -> {status} (after the redirect)")
+            outbox = instance / "outbox"
+            deadline = time.monotonic() + 20
+            while time.monotonic() < deadline and not list(outbox.glob("*.eml")):
+                time.sleep(0.5)
+            emails = sorted(outbox.glob("*.eml"))
+            print(f"{len(emails)} .eml file(s) in {outbox} after the post")
+            if status != 200 or not emails:
+                failures.append(f"the inquiry answered {status} and wrote {len(emails)} .eml files within 20 s")
     finally:
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGINT)

@@ -13,6 +13,7 @@ from celery.schedules import crontab
 from flask import Flask
 
 from leads.config import ConfigError
+from tasks.broker import PREFIX
 
 SWEEP_TASK = "tasks.email.sweep_outbox"
 BATCH_TASK = "tasks.email.send_due_batch"
@@ -58,7 +59,11 @@ def celery_config(config) -> dict:
         }
         if config.get("CELERY_KEY_PREFIX"):
             transport_options["global_keyprefix"] = config["CELERY_KEY_PREFIX"]
-    return {
+    settings: dict = {}
+    if broker.startswith(PREFIX):
+        settings["broker_transport"] = "tasks.broker:SQLiteTransport"
+        broker = broker.removeprefix(PREFIX)
+    return settings | {
         "broker_url": broker,
         "broker_transport_options": transport_options,
         "broker_connection_timeout": timeout,

@@ -19,7 +19,7 @@ class ChangePasswordForm(FlaskForm):
     current_password = PasswordField("Current password", validators=[DataRequired(), Length(max=MAX_LENGTH)])
     new_password = PasswordField(
         "New password",
-        validators=[DataRequired(), Length(min=MIN_LENGTH, max=MAX_LENGTH)],
+        validators=[DataRequired(), Length(max=MAX_LENGTH)],
         description=f"At least {MIN_LENGTH} characters. A few unrelated words make a good one.",
     )
     confirm_password = PasswordField(

@@ -62,7 +62,9 @@ def change_status(
     # A coordinator has taken over: the automatic nudges stop.
     kinds = [EmailKind.REMINDER, EmailKind.QUESTIONNAIRE] if target in CLOSED else [EmailKind.REMINDER]
     cancelled = outbox.cancel_pending(lead.id, kinds=kinds)
-    record_event(lead.id, EventKind.STATUS_CHANGED, actor_id=actor.id, to=target, reason=reason, **{"from": previous})
+    record_event(
+        lead.id, EventKind.STATUS_CHANGED, actor_id=actor.id, to=target, reason=reason, **{"from": previous}
+    )
     record_audit(AuditAction.STATUS_CHANGED, "lead", lead.id, actor=actor, to=target, **{"from": previous})
     db.session.commit()
     return cancelled

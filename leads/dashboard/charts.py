@@ -47,7 +47,15 @@ def bar_chart(
     for index, (label, value) in enumerate(items):
         length = room * value / peak if peak else 0
         chart.bars.append(
-            Bar(_short(label), value, label_width, gap + index * (bar_height + gap), length, bar_height, f"{value}{suffix}")
+            Bar(
+                _short(label),
+                value,
+                label_width,
+                gap + index * (bar_height + gap),
+                length,
+                bar_height,
+                f"{value}{suffix}",
+            )
         )
     return chart
 
@@ -63,7 +71,9 @@ def column_chart(slug: str, title: str, description: str, items: list[tuple[str,
     for index, (label, value) in enumerate(items):
         length = room * value / peak if peak else 0
         x = index * step + 2
-        chart.bars.append(Bar(label, value, x, height - bottom - length, max(step - 4, 1), length, str(value)))
+        chart.bars.append(
+            Bar(label, value, x, height - bottom - length, max(step - 4, 1), length, str(value))
+        )
         if index % 7 == 0 or index == len(items) - 1:
             chart.axis_labels.append((x + (step - 4) / 2, label[5:]))
     return chart

@@ -140,10 +140,16 @@ def erase_lead(lead: Lead, actor: User) -> int:
         cancelled += outbox.cancel_pending(person.id)
         symptom_counts.update(_scrub_lead(person))
     email_ids = list(
-        db.session.scalars(sa.select(OutboundEmail.id).where(OutboundEmail.lead_id.in_([p.id for p in people])))
+        db.session.scalars(
+            sa.select(OutboundEmail.id).where(OutboundEmail.lead_id.in_([p.id for p in people]))
+        )
     )
     record_event(
-        lead.id, EventKind.ERASED, actor_id=actor.id, emails_cancelled=cancelled, symptom_counts=symptom_counts
+        lead.id,
+        EventKind.ERASED,
+        actor_id=actor.id,
+        emails_cancelled=cancelled,
+        symptom_counts=symptom_counts,
     )
     record_audit(AuditAction.LEAD_ERASED, "lead", lead.id, actor=actor, merged_leads=len(people) - 1)
     db.session.commit()

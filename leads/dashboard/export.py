@@ -94,10 +94,8 @@ def csv_chunks(filters: InboxFilters, user_id: int | None, now: datetime) -> Ite
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(HEADER)
-    written = 0
-    for row in iter_rows(filters, user_id, now, chunk=CHUNK):
+    for written, row in enumerate(iter_rows(filters, user_id, now, chunk=CHUNK), start=1):
         writer.writerow(row_cells(row))
-        written += 1
         if written % CHUNK == 0:
             yield buffer.getvalue()
             buffer.seek(0)

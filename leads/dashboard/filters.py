@@ -38,7 +38,9 @@ class InboxFilters:
         for name, value in values.items():
             if value == defaults[name] or value is None or value == "":
                 continue
-            args[name] = "1" if value is True else value.isoformat() if isinstance(value, date) else str(value)
+            args[name] = (
+                "1" if value is True else value.isoformat() if isinstance(value, date) else str(value)
+            )
         return args
 
     def for_audit(self) -> dict[str, str]:
@@ -135,9 +137,7 @@ def conditions(filters: InboxFilters, user_id: int | None, *, with_status: bool 
     if filters.urgent:
         where.append(Lead.is_urgent.is_(True))
     if filters.article is not None:
-        where.append(
-            sa.exists().where(Inquiry.lead_id == Lead.id, Inquiry.article_id == filters.article)
-        )
+        where.append(sa.exists().where(Inquiry.lead_id == Lead.id, Inquiry.article_id == filters.article))
     if filters.assignee == "mine":
         where.append(Lead.assignee_id == user_id)
     elif filters.assignee == "unassigned":
@@ -166,5 +166,5 @@ def status_counts(filters: InboxFilters, user_id: int | None) -> dict[str, int]:
         .group_by(Lead.status)
     )
     counts = {status.value: 0 for status in LeadStatus}
-    counts.update({status: count for status, count in rows})
+    counts.update(dict(rows.all()))
     return counts

@@ -13,7 +13,9 @@ from leads.dashboard.pipeline import REASON_MAX
 class StatusForm(FlaskForm):
     # Checked against the pipeline by the service, which gives the clearer message.
     status = StringField("New status", validators=[InputRequired(), Length(max=40)])
-    reason = TextAreaField("Reason (required for not a fit or lost)", validators=[Optional(), Length(max=REASON_MAX)])
+    reason = TextAreaField(
+        "Reason (required for not a fit or lost)", validators=[Optional(), Length(max=REASON_MAX)]
+    )
 
 
 class AssignForm(FlaskForm):

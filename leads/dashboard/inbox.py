@@ -168,4 +168,6 @@ def iter_rows(
 
 
 def count_rows(filters: InboxFilters, user_id: int | None) -> int:
-    return db.session.scalar(sa.select(sa.func.count()).select_from(Lead).where(*conditions(filters, user_id)))
+    return db.session.scalar(
+        sa.select(sa.func.count()).select_from(Lead).where(*conditions(filters, user_id))
+    )

@@ -105,7 +105,11 @@ def assign(lead_id: int):
 def add_note(lead_id: int):
     form = forms.NoteForm()
     return _run(
-        lead_id, form, lambda lead: actions.add_note(lead, form.body.data, current_user), "Note added.", "timeline"
+        lead_id,
+        form,
+        lambda lead: actions.add_note(lead, form.body.data, current_user),
+        "Note added.",
+        "timeline",
     )
 
 
@@ -125,7 +129,11 @@ def log_call(lead_id: int):
 def unsubscribe(lead_id: int):
     form = forms.ConfirmForm()
     return _run(
-        lead_id, form, lambda lead: actions.unsubscribe(lead, current_user), "The patient is unsubscribed.", "actions"
+        lead_id,
+        form,
+        lambda lead: actions.unsubscribe(lead, current_user),
+        "The patient is unsubscribed.",
+        "actions",
     )
 
 

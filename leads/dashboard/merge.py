@@ -57,6 +57,6 @@ def merge_leads(source: Lead, target: Lead, actor: User) -> dict[str, int]:
     source.merged_into_id = target.id
     record_event(target.id, EventKind.MERGED, actor_id=actor.id, source_id=source.id, **moved)
     record_event(source.id, EventKind.MERGED, actor_id=actor.id, target_id=target.id)
-    record_audit(AuditAction.LEAD_MERGED, "lead", source.id, actor=actor, target_id=target.id, **moved)
+    record_audit(AuditAction.LEAD_MERGED, "lead", source.id, actor=actor, merged_into=target.id, **moved)
     db.session.commit()
     return moved

@@ -30,7 +30,10 @@ class Sort:
         """Rows strictly after the cursor in this order (a row-value comparison both databases index)."""
         keys = sa.tuple_(*self.columns)
         bound = sa.tuple_(
-            *(sa.bindparam(None, value, type_=column.type) for column, value in zip(self.columns, values, strict=True))
+            *(
+                sa.bindparam(None, value, type_=column.type)
+                for column, value in zip(self.columns, values, strict=True)
+            )
         )
         return keys < bound if self.descending else keys > bound
 

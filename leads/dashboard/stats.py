@@ -154,7 +154,9 @@ def median_first_contact(now: datetime) -> timedelta | None:
 
 def emails() -> list[tuple[str, int]]:
     counts = dict(
-        db.session.execute(sa.select(OutboundEmail.status, sa.func.count()).group_by(OutboundEmail.status)).all()
+        db.session.execute(
+            sa.select(OutboundEmail.status, sa.func.count()).group_by(OutboundEmail.status)
+        ).all()
     )
     return [(status.value, counts.get(status.value, 0)) for status in EmailStatus]
 

@@ -20,10 +20,14 @@ def stats_page():
         "per_day": charts.column_chart(
             "per-day", f"Leads per day, last {stats.DAYS} days", "New leads on each day (UTC).", data.per_day
         ),
-        "articles": charts.bar_chart("articles", "Inquiries by article", "Inquiries per article.", data.by_article),
+        "articles": charts.bar_chart(
+            "articles", "Inquiries by article", "Inquiries per article.", data.by_article
+        ),
         "sources": charts.bar_chart(
             "sources", "Inquiries by source", "Inquiries per UTM source; (direct) when none.", data.by_source
         ),
-        "emails": charts.bar_chart("emails", "Emails by state", "Every email in the outbox, by state.", data.emails),
+        "emails": charts.bar_chart(
+            "emails", "Emails by state", "Every email in the outbox, by state.", data.emails
+        ),
     }
     return render_template("dashboard/stats.html", stats=data, charts=page_charts)

@@ -97,9 +97,7 @@ def build_timeline(
         )
     for inquiry in inquiries:
         title = inquiry.article.title if inquiry.article else "an article"
-        items.append(
-            TimelineItem(inquiry.created_at, "inquiry", f"Inquiry about {title}", "Patient", [])
-        )
+        items.append(TimelineItem(inquiry.created_at, "inquiry", f"Inquiry about {title}", "Patient", []))
     for email in emails:
         at = email.sent_at or email.claimed_at or email.created_at
         lines = [f"State: {email.status}"]
@@ -110,6 +108,8 @@ def build_timeline(
         lines = [f"Score {response.score}"]
         if response.red_flags:
             lines.append(f"{len(response.red_flags)} red flag(s)")
-        items.append(TimelineItem(response.submitted_at, "answers", "Questionnaire answered", "Patient", lines))
+        items.append(
+            TimelineItem(response.submitted_at, "answers", "Questionnaire answered", "Patient", lines)
+        )
     items.sort(key=lambda item: item.at, reverse=True)
     return items

@@ -67,7 +67,9 @@ def test_create_refuses_a_duplicate(runner, make_account):
 
 
 def test_create_generate_prints_a_one_time_password(runner):
-    result = runner.invoke(args=["users", "create", "--email", "g@clinic.example", "--role", "coordinator", "--generate"])
+    result = runner.invoke(
+        args=["users", "create", "--email", "g@clinic.example", "--role", "coordinator", "--generate"]
+    )
     assert result.exit_code == 0, result.output
     line = next(line for line in result.output.splitlines() if line.startswith("One-time password: "))
     password = line.removeprefix("One-time password: ")
@@ -80,7 +82,9 @@ def test_set_password_prompts_and_ends_sessions(runner, make_account):
     user = make_account(email="s@clinic.example")
     begin_session(user)
     db.session.commit()
-    result = runner.invoke(args=["users", "set-password", "--email", "s@clinic.example"], input=f"{NEW}\n{NEW}\n")
+    result = runner.invoke(
+        args=["users", "set-password", "--email", "s@clinic.example"], input=f"{NEW}\n{NEW}\n"
+    )
     assert result.exit_code == 0, result.output
     user = user_by_email("s@clinic.example")
     assert verify_password(user.password_hash, NEW) and not verify_password(user.password_hash, PASSWORD)

@@ -44,7 +44,9 @@ def admin_client(app, admin):
     return client
 
 
-def make_response(inquiry, score: int = 50, red_flags: list[str] | None = None, **fields) -> QuestionnaireResponse:
+def make_response(
+    inquiry, score: int = 50, red_flags: list[str] | None = None, **fields
+) -> QuestionnaireResponse:
     answers = fields.pop(
         "answers",
         {
@@ -55,7 +57,12 @@ def make_response(inquiry, score: int = 50, red_flags: list[str] | None = None, 
                     "title": "Lower back pain",
                     "rows": [{"question": "How bad is it?", "answer": "7 / 10"}],
                 },
-                {"title": "Hopes", "rows": [{"question": "What do you hope?", "answer": "Walk my dog again", "key": "hopes"}]},
+                {
+                    "title": "Hopes",
+                    "rows": [
+                        {"question": "What do you hope?", "answer": "Walk my dog again", "key": "hopes"}
+                    ],
+                },
             ],
         },
     )

@@ -17,7 +17,9 @@ from tests.helpers import log_in
 
 
 def events(lead, kind):
-    return db.session.scalars(db.select(LeadEvent).where(LeadEvent.lead_id == lead.id, LeadEvent.kind == kind)).all()
+    return db.session.scalars(
+        db.select(LeadEvent).where(LeadEvent.lead_id == lead.id, LeadEvent.kind == kind)
+    ).all()
 
 
 def audits(action):
@@ -25,7 +27,14 @@ def audits(action):
 
 
 def test_pipeline_rules():
-    assert allowed_targets("new") == ["contacted", "qualified", "consultation_booked", "treated", "not_a_fit", "lost"]
+    assert allowed_targets("new") == [
+        "contacted",
+        "qualified",
+        "consultation_booked",
+        "treated",
+        "not_a_fit",
+        "lost",
+    ]
     assert "contacted" in allowed_targets("qualified") and "new" not in allowed_targets("qualified")
     assert allowed_targets("lost") == ["contacted", "not_a_fit"]
     assert "lost" not in allowed_targets("treated")
@@ -34,7 +43,9 @@ def test_pipeline_rules():
 def test_status_change_first_contact_cancels_reminders_and_records(app, coordinator):
     lead = make_lead()
     reminder = make_email(lead, kind=EmailKind.REMINDER, status=EmailStatus.PENDING)
-    alert = make_email(lead, kind=EmailKind.URGENT_ALERT, status=EmailStatus.PENDING, recipient="c@clinic.example")
+    alert = make_email(
+        lead, kind=EmailKind.URGENT_ALERT, status=EmailStatus.PENDING, recipient="c@clinic.example"
+    )
     db.session.commit()
     actions.change_status(lead, LeadStatus.CONTACTED, coordinator)
     assert lead.status == "contacted" and lead.first_contacted_at is not None
@@ -119,7 +130,9 @@ def test_note_and_call(app, coordinator):
 def test_unsubscribe_cancels_patient_emails_only(app, coordinator):
     lead = make_lead()
     questionnaire = make_email(lead, kind=EmailKind.QUESTIONNAIRE, status=EmailStatus.PENDING)
-    alert = make_email(lead, kind=EmailKind.URGENT_ALERT, status=EmailStatus.PENDING, recipient="c@clinic.example")
+    alert = make_email(
+        lead, kind=EmailKind.URGENT_ALERT, status=EmailStatus.PENDING, recipient="c@clinic.example"
+    )
     db.session.commit()
     assert actions.unsubscribe(lead, coordinator) == 1
     assert lead.unsubscribed_at is not None
@@ -182,12 +195,18 @@ def test_routes_run_the_actions(app, coord_client, coordinator):
 def test_a_refused_action_says_why(app, coord_client):
     lead = make_lead()
     db.session.commit()
-    response = coord_client.post(f"/dashboard/leads/{lead.id}/status", data={"status": "lost"}, follow_redirects=True)
+    response = coord_client.post(
+        f"/dashboard/leads/{lead.id}/status", data={"status": "lost"}, follow_redirects=True
+    )
     assert response.status_code == 200
     assert "Please give a reason" in response.get_data(as_text=True)
-    response = coord_client.post(f"/dashboard/leads/{lead.id}/notes", data={"body": ""}, follow_redirects=True)
+    response = coord_client.post(
+        f"/dashboard/leads/{lead.id}/notes", data={"body": ""}, follow_redirects=True
+    )
     assert "Note" in response.get_data(as_text=True) and response.status_code == 200
-    response = coord_client.post(f"/dashboard/leads/{lead.id}/assign", data={"assignee": "²"}, follow_redirects=True)
+    response = coord_client.post(
+        f"/dashboard/leads/{lead.id}/assign", data={"assignee": "²"}, follow_redirects=True
+    )
     assert "Choose who gets the lead" in response.get_data(as_text=True)
     assert coord_client.post("/dashboard/leads/999999/notes", data={"body": "x"}).status_code == 404
 
@@ -205,7 +224,9 @@ def test_actions_need_a_csrf_token(make_app):
         assert db.session.scalar(db.select(db.func.count(LeadEvent.id))) == 0
         page = client.get(f"/dashboard/leads/{lead.id}").get_data(as_text=True)
         token = page.split('name="csrf_token" value="')[1].split('"')[0]
-        response = client.post(f"/dashboard/leads/{lead.id}/notes", data={"body": "with token", "csrf_token": token})
+        response = client.post(
+            f"/dashboard/leads/{lead.id}/notes", data={"body": "with token", "csrf_token": token}
+        )
         assert response.status_code == 303
         assert db.session.scalar(db.select(db.func.count(LeadEvent.id))) == 1
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -47,7 +47,12 @@ def test_merged_leads_are_not_in_the_inbox(app):
 def test_filters(app, coordinator):
     other = make_user(full_name="Other")
     spine, knee = make_article(title="Spine"), make_article(title="Knee")
-    a = make_lead(full_name="a", status=LeadStatus.CONTACTED, assignee_id=coordinator.id, created_at=NOW - timedelta(days=10))
+    a = make_lead(
+        full_name="a",
+        status=LeadStatus.CONTACTED,
+        assignee_id=coordinator.id,
+        created_at=NOW - timedelta(days=10),
+    )
     b = make_lead(full_name="b", is_urgent=True, assignee_id=other.id, created_at=NOW - timedelta(days=2))
     c = make_lead(full_name="c", created_at=NOW)
     make_inquiry(a, spine, utm_source="google")
@@ -66,7 +71,9 @@ def test_filters(app, coordinator):
     day = lambda moment: moment.date().isoformat()  # noqa: E731
     assert set(names({"created_from": day(NOW - timedelta(days=3))})) == {"b", "c"}
     assert set(names({"created_to": day(NOW - timedelta(days=2))})) == {"a", "b"}
-    assert set(names({"created_from": day(NOW - timedelta(days=2)), "created_to": day(NOW - timedelta(days=2))})) == {"b"}
+    assert set(
+        names({"created_from": day(NOW - timedelta(days=2)), "created_to": day(NOW - timedelta(days=2))})
+    ) == {"b"}
     assert set(names({"questionnaire": "answered"})) == {"b"}
     assert set(names({"questionnaire": "unanswered"})) == {"a", "c"}
     assert set(names({"article": str(knee.id), "urgent": "1"})) == {"b"}
@@ -162,7 +169,9 @@ def test_counts_per_status(app):
 
 def test_inbox_page_shows_the_columns(app, coord_client, coordinator):
     article = make_article(title="Stem cells for the spine")
-    lead = make_lead(full_name="Column Check", assignee_id=coordinator.id, last_contacted_at=utcnow() - timedelta(hours=3))
+    lead = make_lead(
+        full_name="Column Check", assignee_id=coordinator.id, last_contacted_at=utcnow() - timedelta(hours=3)
+    )
     inquiry = make_inquiry(lead, article, symptoms=["Balance issues", "Difficulty walking"])
     make_response(inquiry, score=77)
     quiet = make_lead(full_name="Quiet One")
@@ -180,10 +189,15 @@ def test_inbox_page_shows_the_columns(app, coord_client, coordinator):
 def test_overdue_badge(app, coord_client):
     make_lead(full_name="Waiting Long", created_at=utcnow() - timedelta(days=6))
     make_lead(full_name="Just Arrived", created_at=utcnow())
-    make_lead(full_name="Called Already", created_at=utcnow() - timedelta(days=6), first_contacted_at=utcnow())
+    make_lead(
+        full_name="Called Already", created_at=utcnow() - timedelta(days=6), first_contacted_at=utcnow()
+    )
     db.session.commit()
     html = coord_client.get("/dashboard/").get_data(as_text=True)
-    rows = {name: html.split(name)[1].split("</th>")[0] for name in ("Waiting Long", "Just Arrived", "Called Already")}
+    rows = {
+        name: html.split(name)[1].split("</th>")[0]
+        for name in ("Waiting Long", "Just Arrived", "Called Already")
+    }
     assert "Overdue" in rows["Waiting Long"]
     assert "Overdue" not in rows["Just Arrived"]
     assert "Overdue" not in rows["Called Already"]

@@ -30,7 +30,9 @@ def _lead_with_history(coordinator):
     )
     make_response(inquiry, score=64, red_flags=["bladder_bowel"])
     make_email(lead, kind="confirmation")
-    make_email(lead, kind="reminder", status=EmailStatus.FAILED, attempts=3, last_error="550 mailbox unavailable")
+    make_email(
+        lead, kind="reminder", status=EmailStatus.FAILED, attempts=3, last_error="550 mailbox unavailable"
+    )
     make_event(lead, EventKind.NOTE, actor=coordinator, body="Prefers mornings")
     db.session.commit()
     return lead
@@ -97,7 +99,9 @@ def test_timeline_is_newest_first_with_who_and_when(app, coord_client, coordinat
     lead = make_lead()
     make_inquiry(lead, created_at=utcnow() - timedelta(days=2))
     make_event(lead, EventKind.NOTE, actor=coordinator, at=utcnow() - timedelta(days=1), body="older note")
-    make_event(lead, EventKind.STATUS_CHANGED, actor=coordinator, at=utcnow(), to="contacted", **{"from": "new"})
+    make_event(
+        lead, EventKind.STATUS_CHANGED, actor=coordinator, at=utcnow(), to="contacted", **{"from": "new"}
+    )
     make_event(lead, EventKind.INQUIRY_RECEIVED)  # drawn from the inquiry row, not repeated
     db.session.commit()
     html = coord_client.get(f"/dashboard/leads/{lead.id}").get_data(as_text=True)

@@ -198,9 +198,8 @@ _values = st.one_of(_text, st.sampled_from(["", "y", "email", "phone", "ana@exam
 @given(
     fields=st.fixed_dictionaries(
         {},
-        optional={
-            name: _values
-            for name in (
+        optional=dict.fromkeys(
+            (
                 "full_name",
                 "email",
                 "phone",
@@ -212,8 +211,9 @@ _values = st.one_of(_text, st.sampled_from(["", "y", "email", "phone", "ana@exam
                 "utm_source",
                 "referrer",
                 "landing_page",
-            )
-        },
+            ),
+            _values,
+        ),
     ),
     symptoms=st.lists(st.one_of(_text, st.sampled_from(SEED_SYMPTOMS)), max_size=6),
     raw=st.binary(max_size=200),

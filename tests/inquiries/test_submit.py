@@ -90,8 +90,8 @@ def test_same_email_in_another_case_is_the_same_lead_back_at_the_top(client, art
     assert db.session.scalar(db.select(db.func.count()).select_from(Lead)) == 2
     lead = db.session.get(Lead, old_lead.id)
     assert lead.full_name == "Ana M. Silva"
-    assert [inquiry.id for inquiry in lead.inquiries][0] == old_inquiry.id
     assert len(lead.inquiries) == 2
+    assert lead.inquiries[0].id == old_inquiry.id
     top = db.session.scalars(db.select(Lead).order_by(Lead.last_inquiry_at.desc())).first()
     assert top.id == lead.id and lead.last_inquiry_at > db.session.get(Lead, other.id).last_inquiry_at
 
