@@ -63,7 +63,10 @@ def celery_config(config) -> dict:
     if broker.startswith(PREFIX):
         settings["broker_transport"] = "tasks.broker:SQLiteTransport"
         broker = broker.removeprefix(PREFIX)
-    return settings | {
+        # The threads pool acks between polls, so a prefetch of one would cap a worker at
+        # `concurrency` tasks per poll. Prefetched messages risk nothing: the row is the truth.
+        settings["worker_prefetch_multiplier"] = 4
+    return {
         "broker_url": broker,
         "broker_transport_options": transport_options,
         "broker_connection_timeout": timeout,
@@ -79,7 +82,7 @@ def celery_config(config) -> dict:
         "enable_utc": True,
         "beat_schedule": beat_schedule(config),
         "beat_schedule_filename": str(Path(config["INSTANCE_PATH"]) / "celerybeat-schedule"),
-    }
+    } | settings
 
 
 def celery_init_app(app: Flask) -> Celery:
