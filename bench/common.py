@@ -80,7 +80,14 @@ def save(bench: str, results: list[Result]) -> Path:
             {
                 "bench": bench,
                 "date": datetime.now(UTC).isoformat(timespec="seconds"),
-                "machine": {"python": platform.python_version(), "cpus": os.cpu_count(), "platform": platform.platform()},
+                "machine": {
+                    "python": platform.python_version(),
+                    "cpus": os.cpu_count(),
+                    "platform": platform.platform(),
+                    # Other work on the machine moves these figures; keep the load beside them.
+                    "load_average": os.getloadavg(),
+                },
+                "broker": "redis" if os.environ.get("REDIS_URL") else "sqlite (kombu SQLAlchemy transport)",
                 "results": [asdict(r) for r in results],
             },
             indent=2,

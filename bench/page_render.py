@@ -32,7 +32,12 @@ def naive_blueprint(post: dict) -> Blueprint:
         html = sanitize_html(post["content"]["rendered"], post.get("link", ""))
         found = extract(html)
         # Assigned, never committed: the session is discarded at the end of the request.
-        article.html, article.toc, article.symptoms, article.faqs = html, found.toc, found.symptoms, found.faqs
+        article.html, article.toc, article.symptoms, article.faqs = (
+            html,
+            found.toc,
+            found.symptoms,
+            found.faqs,
+        )
         tracking = tracking_from_request(request.args, request.referrer, request.url)
         return render_page(article, build_form(article.symptoms, initial=tracking))
 
@@ -41,24 +46,34 @@ def naive_blueprint(post: dict) -> Blueprint:
 
 def run(n: int) -> list[Result]:
     post = json.loads(SEED.read_text(encoding="utf-8"))
-    results = []
-    for backend in backends():
-        with bench_app(backend) as app:
-            app.register_blueprint(naive_blueprint(post))
-            slug = import_seed(app)
-            client = app.test_client()
-
-            def get(path: str):
-                def once(_i: int) -> None:
-                    response = client.get(path)
-                    assert response.status_code == 200, response.status_code
-
-                return once
-
-            results.append(measure("page from stored HTML (built)", backend, get(f"/{slug}/"), n))
-            results.append(measure("baseline: sanitize+extract per request", backend, get(f"/_bench/naive/{slug}/"), n))
+    results = [result for backend in backends() for result in run_on(backend, post, n)]
     content, link = post["content"]["rendered"], post.get("link", "")
-    results.append(measure("sanitize+extract alone (no request)", "-", lambda _i: extract(sanitize_html(content, link)), n))
+    results.append(
+        measure(
+            "sanitize+extract alone (no request)", "-", lambda _i: extract(sanitize_html(content, link)), n
+        )
+    )
+    return results
+
+
+def run_on(backend: str, post: dict, n: int) -> list[Result]:
+    results = []
+    with bench_app(backend) as app:
+        app.register_blueprint(naive_blueprint(post))
+        slug = import_seed(app)
+        client = app.test_client()
+
+        def get(path: str):
+            def once(_i: int) -> None:
+                response = client.get(path)
+                assert response.status_code == 200, response.status_code
+
+            return once
+
+        results.append(measure("page from stored HTML (built)", backend, get(f"/{slug}/"), n))
+        results.append(
+            measure("baseline: sanitize+extract per request", backend, get(f"/_bench/naive/{slug}/"), n)
+        )
     return results
 
 

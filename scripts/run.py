@@ -34,7 +34,7 @@ def say(message: str) -> None:
 
 def flask(*args: str, capture: bool = False) -> subprocess.CompletedProcess:
     """Run `flask --app app …` from the project root with the venv's flask."""
-    return subprocess.run(
+    return subprocess.run(  # noqa: S603  (our venv's flask, fixed arguments)
         [str(BIN / "flask"), "--app", "app", *args],
         cwd=ROOT,
         check=False,
@@ -46,9 +46,7 @@ def flask(*args: str, capture: bool = False) -> subprocess.CompletedProcess:
 def has_command(group: str, name: str) -> bool:
     """Whether `flask GROUP NAME` exists yet (areas are added over time)."""
     result = flask(group, "--help", capture=True)
-    return result.returncode == 0 and any(
-        line.split()[:1] == [name] for line in result.stdout.splitlines()
-    )
+    return result.returncode == 0 and any(line.split()[:1] == [name] for line in result.stdout.splitlines())
 
 
 def port_free(host: str, port: int) -> bool:
@@ -163,7 +161,7 @@ def main() -> int:
     }
     # honcho puts each process in its own group and stops them all on SIGINT/SIGTERM.
     # `--env /dev/null`: see the module docstring about .env.
-    honcho = subprocess.Popen(
+    honcho = subprocess.Popen(  # noqa: S603  (our venv's honcho, fixed arguments)
         [str(BIN / "honcho"), "start", "--procfile", "Procfile", "--env", "/dev/null", "--port", str(port)],
         cwd=ROOT,
         env=env,

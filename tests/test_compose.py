@@ -101,7 +101,9 @@ def test_app_environment_loads_as_production_settings(compose, tmp_path):
     env = {key: _interpolate(str(value)) for key, value in compose["x-app"]["environment"].items()}
     settings = load_settings(env, instance_path=tmp_path)
     assert settings["PRODUCTION"] is True
-    assert settings["SQLALCHEMY_DATABASE_URI"].startswith("postgresql+psycopg://leads:placeholder-password@db")
+    assert settings["SQLALCHEMY_DATABASE_URI"].startswith(
+        "postgresql+psycopg://leads:placeholder-password@db"
+    )
     assert settings["CELERY_BROKER_URL"] == "redis://redis:6379/0"
     assert settings["MAIL_SERVER"] == "mailpit" and settings["MAIL_PORT"] == 1025
 

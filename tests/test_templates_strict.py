@@ -27,7 +27,9 @@ STYLE_ATTR = re.compile(r"\sstyle\s*=", re.IGNORECASE)
 STYLE_TAG = re.compile(r"<style\b", re.IGNORECASE)
 HANDLER_ATTR = re.compile(r"\son[a-z]+\s*=", re.IGNORECASE)
 JS_URL = re.compile(r"javascript\s*:", re.IGNORECASE)
-SRC_HREF_URL = re.compile(r"""\b(?:src|href|action|srcset|content)\s*=\s*["']?\s*(?:https?:)?//([^/"'\s>]+)""", re.IGNORECASE)
+SRC_HREF_URL = re.compile(
+    r"""\b(?:src|href|action|srcset|content)\s*=\s*["']?\s*(?:https?:)?//([^/"'\s>]+)""", re.IGNORECASE
+)
 ANY_URL = re.compile(r"""(?:https?:)?//([a-z0-9.-]+\.[a-z]{2,})(?=[/"'\s)>:]|$)""", re.IGNORECASE)
 
 
@@ -36,7 +38,11 @@ def _files(root: Path, suffixes: tuple[str, ...]) -> list[Path]:
 
 
 def _page_templates() -> list[Path]:
-    return [p for p in _files(TEMPLATES, (".html", ".j2", ".jinja", ".xml", ".svg")) if EMAIL_HTML not in p.parents]
+    return [
+        p
+        for p in _files(TEMPLATES, (".html", ".j2", ".jinja", ".xml", ".svg"))
+        if EMAIL_HTML not in p.parents
+    ]
 
 
 def _rel(path: Path) -> str:
@@ -94,7 +100,7 @@ def test_the_scan_catches_each_kind_of_violation():
         assert expected in problems, (expected, problems)
     good = (
         '<script type="application/ld+json">{"@context": "https://schema.org"}</script>'
-        '<script src="{{ url_for(\'static\', filename=\'js/site.js\') }}" defer></script>'
+        "<script src=\"{{ url_for('static', filename='js/site.js') }}\" defer></script>"
         '<link rel="canonical" href="{{ canonical_url }}"><a href="#faq">FAQ</a>'
         "{# a comment may say onclick= or style= #}"
     )
