@@ -30,7 +30,7 @@ class RecordingHandler:
     lock: threading.Lock = field(default_factory=threading.Lock)
     refused: int = 0
 
-    async def handle_DATA(self, server, session, envelope) -> str:  # noqa: N802  (aiosmtpd's hook name)
+    async def handle_DATA(self, server, session, envelope) -> str:  # aiosmtpd calls it by this name
         with self.lock:
             if self.always:
                 self.refused += 1

@@ -62,7 +62,10 @@ def test_message_id_is_derived_from_the_row_and_stored(smtp_app, smtp):
     assert row.message_id.startswith(f"<email-{row.id}.") and row.message_id.endswith("@localhost>")
     assert smtp.handler.wait_for(1)[0]["Message-ID"] == row.message_id
     event = db.session.scalar(db.select(LeadEvent).where(LeadEvent.lead_id == row.lead_id))
-    assert event.kind == EventKind.EMAIL_SENT and event.data == {"email_id": row.id, "email_kind": "confirmation"}
+    assert event.kind == EventKind.EMAIL_SENT and event.data == {
+        "email_id": row.id,
+        "email_kind": "confirmation",
+    }
 
 
 def test_a_name_with_crlf_cannot_add_a_header(smtp_app, smtp):

@@ -38,7 +38,9 @@ def _statuses(ids: list[int]) -> Counter:
     return Counter(db.session.scalars(db.select(OutboundEmail.status).where(OutboundEmail.id.in_(ids))))
 
 
-def _wait_until_sent(ids: list[int], worker=None, timeout: float = 30.0, sweep_every: float | None = None) -> None:
+def _wait_until_sent(
+    ids: list[int], worker=None, timeout: float = 30.0, sweep_every: float | None = None
+) -> None:
     deadline = time.monotonic() + timeout
     last_sweep = 0.0
     while time.monotonic() < deadline:
@@ -83,9 +85,10 @@ def test_rolled_back_transaction_sends_nothing(worker_app, smtp, start_worker):
     assert publish(ids) == 1
     _wait_until_sent(ids, worker)
     sweep()  # nothing else is owed: a sweep finds nothing due
-    assert db.session.scalar(db.select(db.func.count()).select_from(OutboundEmail)) == 3 + len(
-        worker_app.config["REMINDER_DAYS"]
-    ) - 1
+    assert (
+        db.session.scalar(db.select(db.func.count()).select_from(OutboundEmail))
+        == 3 + len(worker_app.config["REMINDER_DAYS"]) - 1
+    )
     recipients = [message["To"].addresses[0].addr_spec for message in smtp.handler.messages]
     assert recipients == [kept[0].lead.email]
 
@@ -145,7 +148,9 @@ def test_worker_killed_mid_batch_every_row_is_delivered(worker_app, smtp, start_
     assert set(counts) == expected
     duplicates = sum(count - 1 for count in counts.values())
     with capsys.disabled():
-        print(f"\n[worker SIGKILL] {len(ids)} rows, {statuses[EmailStatus.SENT]} sent before the kill, duplicates: {duplicates}")
+        print(
+            f"\n[worker SIGKILL] {len(ids)} rows, {statuses[EmailStatus.SENT]} sent before the kill, duplicates: {duplicates}"
+        )
 
 
 def test_two_workers_send_200_rows_each_exactly_once(worker_app, smtp, start_worker):
@@ -159,12 +164,17 @@ def test_two_workers_send_200_rows_each_exactly_once(worker_app, smtp, start_wor
     counts = smtp.handler.message_ids()
     assert len(counts) == 200
     assert set(counts.values()) == {1}
-    assert db.session.scalar(db.select(db.func.max(OutboundEmail.attempts)).where(OutboundEmail.id.in_(ids))) == 1
+    assert (
+        db.session.scalar(db.select(db.func.max(OutboundEmail.attempts)).where(OutboundEmail.id.in_(ids)))
+        == 1
+    )
 
 
 def test_unsent_questionnaire_is_not_due_yet(worker_app):
     rows = schedule_inquiry_followups(make_inquiry(), now=utcnow())
     db.session.commit()
     questionnaire = next(row for row in rows if row.kind == EmailKind.QUESTIONNAIRE)
-    assert questionnaire.due_at >= utcnow() + timedelta(seconds=worker_app.config["QUESTIONNAIRE_DELAY_SECONDS"] - 5)
+    assert questionnaire.due_at >= utcnow() + timedelta(
+        seconds=worker_app.config["QUESTIONNAIRE_DELAY_SECONDS"] - 5
+    )
     assert due_now(rows) == [rows[0].id]
