@@ -1,11 +1,12 @@
 # Production image: gunicorn for the web, the same image runs the Celery worker and beat.
 FROM python:3.11-slim
 
+# PYTHONPATH: `celery -A app:celery_app` builds the app lazily, after Celery has taken
+# the working directory off sys.path again; this keeps `leads` and `tasks` importable.
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
-    # `celery -A app:celery_app` builds the app lazily; keep the project importable.
     PYTHONPATH=/app \
     FLASK_APP=app
 
