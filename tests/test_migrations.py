@@ -23,8 +23,6 @@ from leads import create_app
 from leads.extensions import db
 from tests.conftest import service_missing
 
-# Flask-Migrate's generated env.py tries the deprecated `db.get_engine()` before `db.engine`.
-pytestmark = pytest.mark.filterwarnings("ignore:'get_engine' is deprecated:DeprecationWarning")
 
 
 @pytest.fixture(autouse=True)
@@ -115,3 +113,25 @@ def test_upgrade_twice_is_a_no_op(migrated_app):
     with db.engine.connect() as conn:
         assert MigrationContext.configure(conn).get_current_revision() == head
     assert head is not None
+
+
+@pytest.fixture
+def migrated_postgres_app(base_env, tmp_path):
+    base = os.environ.get("DATABASE_URL", "")
+    if not base.startswith(("postgres://", "postgresql://", "postgresql+psycopg://")):
+        service_missing("PostgreSQL (DATABASE_URL)")
+    for url in _fresh_postgres(base):
+        app = create_app(env={**base_env, "DATABASE_URL": url, "INSTANCE_PATH": str(tmp_path)})
+        with app.app_context():
+            yield app
+            db.session.remove()
+            db.engine.dispose()
+
+
+def test_migrated_audit_log_refuses_edits_on_postgresql(migrated_postgres_app):
+    flask_migrate.upgrade()
+    with db.engine.begin() as conn:
+        conn.execute(sa.text("INSERT INTO audit_log (action, details, created_at) VALUES ('x', '{}', now())"))
+    for statement in ("UPDATE audit_log SET action = 'y'", "DELETE FROM audit_log"):
+        with pytest.raises(sa.exc.DBAPIError, match="append-only"), db.engine.begin() as conn:
+            conn.execute(sa.text(statement))
