@@ -68,11 +68,21 @@ def smtp():
 
 
 @pytest.fixture
-def worker_env(base_env, smtp, tmp_path) -> dict[str, str]:
+def broker_env(base_env, tmp_path) -> dict[str, str]:
+    """A broker of this test's own: messages other tests published (and nobody consumed)
+    must never reach this test's workers and claim its rows, whose ids restart at 1."""
+    if base_env["CELERY_BROKER_URL"].startswith("redis"):
+        return {"CELERY_KEY_PREFIX": f"{base_env['CELERY_KEY_PREFIX']}{tmp_path.name}:"}
+    return {"CELERY_BROKER_URL": f"sqla+sqlite:///{tmp_path / 'broker.sqlite'}"}
+
+
+@pytest.fixture
+def worker_env(base_env, broker_env, smtp, tmp_path) -> dict[str, str]:
     """What a worker process sees: the test database and broker, the test SMTP server, short delays."""
     return {
         **os.environ,
         **base_env,
+        **broker_env,
         **smtp.env,
         "MAIL_OUTBOX_DIR": str(tmp_path / "outbox"),
         "EMAIL_RETRY_BASE_SECONDS": "1",
@@ -98,10 +108,10 @@ def start_worker(worker_env, tmp_path):
 
 
 @pytest.fixture
-def worker_app(make_app, smtp):
+def worker_app(make_app, broker_env, smtp):
     """The test's own app: same database and broker as the workers, short sending timeout."""
     app = make_app(
-        env=smtp.env,
+        env={**broker_env, **smtp.env},
         EMAIL_RETRY_BASE_SECONDS=1,
         EMAIL_RETRY_MAX_SECONDS=2,
         EMAIL_SENDING_TIMEOUT_SECONDS=1,
