@@ -30,6 +30,7 @@ def create_app(overrides: Mapping | None = None, env: Mapping[str, str] | None =
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
     configure_logging(app)
+    trust_proxies(app)
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)
@@ -43,6 +44,15 @@ def configure_logging(app: Flask) -> None:
     """Log to stderr; records carry ids, never names, emails or answers."""
     if not app.debug and not app.testing:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+
+
+def trust_proxies(app: Flask) -> None:
+    """Behind a reverse proxy, take the client's address from the proxy's headers."""
+    count = app.config["TRUSTED_PROXY_COUNT"]
+    if count > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
 
 
 def register_extensions(app: Flask) -> None:

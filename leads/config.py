@@ -109,6 +109,9 @@ def load_settings(env: Mapping[str, str] | None = None, instance_path: Path | No
         "HOST": env.get("HOST", "127.0.0.1"),
         "PORT": _int(env, "PORT", 5000),
         "PUBLIC_BASE_URL": env.get("PUBLIC_BASE_URL", "").rstrip("/"),
+        # How many reverse proxies sit in front of the app; their X-Forwarded-* headers are
+        # trusted so rate limits, login throttling and the audit log see the client's address.
+        "TRUSTED_PROXY_COUNT": _int(env, "TRUSTED_PROXY_COUNT", 0),
         "MAX_CONTENT_LENGTH": _int(env, "MAX_CONTENT_LENGTH", 64 * 1024),
         "WTF_CSRF_TIME_LIMIT": _int(env, "WTF_CSRF_TIME_LIMIT", 6 * 3600),
         "SESSION_COOKIE_HTTPONLY": True,

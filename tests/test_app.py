@@ -1,6 +1,7 @@
 """The application starts from the environment, with embedded defaults."""
 
 import pytest
+from flask import request
 
 from leads import create_app
 from leads.config import ConfigError, load_settings
@@ -70,3 +71,26 @@ def test_unknown_page_is_a_friendly_404(client):
     response = client.get("/no/such/page/here")
     assert response.status_code == 404
     assert b"Page not found" in response.data
+
+
+def _client_address(app, headers):
+    """The address the app sees for a request from 10.0.0.1 carrying `headers`."""
+    seen = []
+
+    def address():
+        seen.append(request.remote_addr)
+        return ""
+
+    app.add_url_rule("/_address", "address", address)
+    app.test_client().get("/_address", headers=headers, environ_base={"REMOTE_ADDR": "10.0.0.1"})
+    return seen[0]
+
+
+def test_forwarded_for_is_ignored_without_trusted_proxies(make_app):
+    app = make_app()
+    assert _client_address(app, {"X-Forwarded-For": "203.0.113.9"}) == "10.0.0.1"
+
+
+def test_forwarded_for_is_used_behind_a_trusted_proxy(make_app):
+    app = make_app(env={"TRUSTED_PROXY_COUNT": "1"})
+    assert _client_address(app, {"X-Forwarded-For": "203.0.113.9"}) == "203.0.113.9"

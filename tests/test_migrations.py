@@ -24,7 +24,6 @@ from leads.extensions import db
 from tests.conftest import service_missing
 
 
-
 @pytest.fixture(autouse=True)
 def _keep_logging():
     """Alembic's env.py runs logging.fileConfig, which disables every existing logger; undo that."""

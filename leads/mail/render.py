@@ -14,6 +14,7 @@ from flask import current_app, render_template
 from leads import links
 from leads.extensions import db
 from leads.models import EmailKind, Inquiry, Lead, OutboundEmail, QuestionnaireResponse
+from leads.questionnaire.questions import RED_FLAGS
 
 PATIENT_KINDS = frozenset({EmailKind.CONFIRMATION, EmailKind.QUESTIONNAIRE, EmailKind.REMINDER})
 
@@ -60,6 +61,9 @@ def _patient_context(email: OutboundEmail, lead: Lead, inquiry: Inquiry | None) 
     return context
 
 
+RED_FLAG_LABELS = dict(RED_FLAGS)
+
+
 def _alert_context(lead: Lead) -> dict:
     response = db.session.scalar(
         db.select(QuestionnaireResponse)
@@ -70,7 +74,10 @@ def _alert_context(lead: Lead) -> dict:
     return {
         "lead_id": lead.id,
         "lead_url": links.lead_url(lead.id),
-        "red_flags": [str(flag) for flag in (response.red_flags if response else [])],
+        # The screen's wording, so the coordinator reads what the patient answered "yes" to.
+        "red_flags": [
+            RED_FLAG_LABELS.get(flag, str(flag)) for flag in (response.red_flags if response else [])
+        ],
     }
 
 

@@ -172,7 +172,7 @@ def test_urgent_alert_names_red_flags_escaped_and_links_the_lead(smtp_app, smtp)
             lead_id=lead.id,
             questionnaire_version="v1",
             answers={},
-            red_flags=["<b>saddle numbness</b>"],
+            red_flags=["saddle_numbness", "<b>unknown flag</b>"],
         )
     )
     rows = schedule_urgent_alert(lead, "response:1")
@@ -181,7 +181,8 @@ def test_urgent_alert_names_red_flags_escaped_and_links_the_lead(smtp_app, smtp)
     assert _send(rows[0].id).status == EmailStatus.SENT
     message = smtp.handler.wait_for(1)[0]
     html = message.get_body(("html",)).get_content()
-    assert "&lt;b&gt;saddle numbness&lt;/b&gt;" in html and "<b>saddle" not in html
+    assert "Numbness in the groin or saddle area" in html
+    assert "&lt;b&gt;unknown flag&lt;/b&gt;" in html and "<b>unknown" not in html
     assert f"http://clinic.test/dashboard/leads/{lead.id}" in html
     assert message["List-Unsubscribe"] is None
     assert message["To"].addresses[0].addr_spec == "coordinator@clinic.example"

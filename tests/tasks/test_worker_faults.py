@@ -147,6 +147,10 @@ def test_worker_killed_mid_batch_every_row_is_delivered(worker_app, smtp, start_
     expected = {db.session.get(OutboundEmail, email_id).message_id for email_id in ids}
     assert set(counts) == expected
     duplicates = sum(count - 1 for count in counts.values())
+    # The kill lands while the SMTP server holds a message (its 50 ms delay) on purpose: the
+    # worst instant. Only that one in-flight message (concurrency 1) may arrive twice, with
+    # the same Message-ID; every other row was either marked sent or never started.
+    assert duplicates <= 1
     with capsys.disabled():
         print(
             f"\n[worker SIGKILL] {len(ids)} rows, {statuses[EmailStatus.SENT]} sent before the kill, duplicates: {duplicates}"
