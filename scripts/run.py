@@ -152,6 +152,9 @@ def main() -> int:
         **os.environ,
         "HOST": host,
         "PORT": str(port),
+        # honcho gives each process its own PORT (5000, 5100, ...): pin the address that
+        # links in emails use, or the worker would write links to a port nobody serves.
+        "PUBLIC_BASE_URL": settings["PUBLIC_BASE_URL"] or base,
         "BEAT_SCHEDULE_FILE": str(Path(settings["INSTANCE_PATH"]) / "celerybeat-schedule"),
         "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
         # `celery -A app:celery_app` builds the app lazily, after Celery has taken the

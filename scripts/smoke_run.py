@@ -142,6 +142,11 @@ def smoke(keep_instance: bool = False, startup_timeout: float = 600) -> tuple[li
                 failures.append(
                     f"the inquiry answered {status} and wrote {len(emails)} .eml files within 20 s"
                 )
+            for email in emails:
+                # The worker builds the links; they must lead back to the server that runs.
+                links = set(re.findall(r"http://[^/\s<>\"]+/unsubscribe/", email.read_text()))
+                if links != {f"{base}/unsubscribe/"}:
+                    failures.append(f"{email.name} links to {sorted(links)}, not to {base}")
     finally:
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C in a terminal does

@@ -44,6 +44,14 @@ def assert_private_headers(response) -> None:
     assert response.headers["Cache-Control"] == "no-store"
 
 
+def test_no_checkbox_in_a_group_is_marked_required(client):
+    """`required` on a checkbox makes the browser demand that very box: every treatment ticked."""
+    page = BeautifulSoup(client.get(url(make_scheduled_inquiry().id)).text, "html.parser")
+    grouped = page.select("fieldset input[type=checkbox]")
+    assert {box["name"] for box in grouped} >= {"treatments", "imaging"}
+    assert [box["name"] for box in grouped if box.has_attr("required")] == []
+
+
 def test_form_asks_exactly_the_articles_symptoms(client):
     inquiry = make_scheduled_inquiry()
     response = client.get(url(inquiry.id))
