@@ -44,6 +44,8 @@ def configure_logging(app: Flask) -> None:
     """Log to stderr; records carry ids, never names, emails or answers."""
     if not app.debug and not app.testing:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+        # Alembic lists its plugins at INFO on every CLI command; that is noise, not news.
+        logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
 
 
 def trust_proxies(app: Flask) -> None:
