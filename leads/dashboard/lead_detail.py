@@ -11,9 +11,10 @@ from sqlalchemy.orm import joinedload
 from leads.dashboard.timeline import TimelineItem, build_timeline
 from leads.extensions import db
 from leads.models import EmailStatus, Inquiry, Lead, LeadEvent, OutboundEmail, QuestionnaireResponse, User
-from leads.questionnaire.questions import RED_FLAGS
+from leads.questionnaire.questions import DURATION_CHOICES, RED_FLAGS
 
 RED_FLAG_LABELS = dict(RED_FLAGS)
+DURATION_LABELS = dict(DURATION_CHOICES)
 
 
 @dataclass
@@ -64,9 +65,17 @@ def _sections(answers: Mapping) -> list[AnswerSection]:
 
 def response_view(response: QuestionnaireResponse) -> ResponseView:
     answers = response.answers if isinstance(response.answers, Mapping) else {}
-    symptoms = [item for item in answers.get("symptoms", []) if isinstance(item, Mapping)]
+    symptoms = [
+        {**item, "duration_label": DURATION_LABELS.get(item.get("duration"), item.get("duration"))}
+        for item in answers.get("symptoms", [])
+        if isinstance(item, Mapping)
+    ]
     flags = [RED_FLAG_LABELS.get(flag, str(flag)) for flag in response.red_flags or []]
-    return ResponseView(response, flags, symptoms, _sections(answers))
+    # The symptom table already shows each symptom's answers at a glance; the sections
+    # below it keep the rest of the questionnaire as it was worded.
+    tabled = {str(item.get("label")) for item in symptoms}
+    sections = [section for section in _sections(answers) if section.title not in tabled]
+    return ResponseView(response, flags, symptoms, sections)
 
 
 def load_lead_page(lead_id: int) -> LeadPage | None:
