@@ -61,7 +61,7 @@ def bar_chart(
 
 
 def column_chart(slug: str, title: str, description: str, items: list[tuple[str, int]]) -> Chart:
-    """Vertical columns for a time series; every seventh label on the axis."""
+    """Vertical columns for a time series; every seventh day named on the axis."""
     width, height, bottom, top = 640, 220, 30, 20
     room = height - bottom - top
     step = width / max(len(items), 1)
@@ -74,6 +74,8 @@ def column_chart(slug: str, title: str, description: str, items: list[tuple[str,
         chart.bars.append(
             Bar(label, value, x, height - bottom - length, max(step - 4, 1), length, str(value))
         )
-        if index % 7 == 0 or index == len(items) - 1:
+        # Every seventh day, counted back from the last, so the newest day is always named
+        # and no two labels overlap.
+        if (len(items) - 1 - index) % 7 == 0:
             chart.axis_labels.append((x + (step - 4) / 2, label[5:]))
     return chart
