@@ -45,6 +45,7 @@ format: $(DEV_STAMP)  ## Apply ruff's formatting and safe fixes
 bench: $(DEV_STAMP)  ## Benchmarks, each beside its baseline (not part of `make test`)
 	$(BIN)/python -m bench.page_render
 	$(BIN)/python -m bench.inquiry_throughput
+	$(BIN)/python -m bench.inbox_scale
 
 clean:  ## Remove caches and bench output (keeps .venv and instance/)
 	rm -rf .pytest_cache .ruff_cache .hypothesis bench/results

@@ -5,6 +5,11 @@ set -eu
 
 tries=0
 until flask --app app db upgrade; do
+    status=$?
+    if [ "$status" -eq 4 ]; then
+        # app.py's exit code for a missing or wrong setting: waiting cannot fix it.
+        exit 4
+    fi
     tries=$((tries + 1))
     if [ "$tries" -ge 30 ]; then
         echo "boot.sh: the database is still not reachable after $tries tries; giving up" >&2

@@ -94,7 +94,9 @@ def load_settings(env: Mapping[str, str] | None = None, instance_path: Path | No
         "SECRET_KEY": env.get("SECRET_KEY") or _instance_secret(instance_path),
         # Database
         "SQLALCHEMY_DATABASE_URI": database_url,
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # hide_parameters: a database error's message (and so the log) never carries the
+        # values of the statement, which may be names, emails or answers.
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
         # Redis: broker, rate-limit storage. Unset means embedded, server-less fallbacks.
         "REDIS_URL": redis_url,
         "CELERY_BROKER_URL": env.get("CELERY_BROKER_URL")

@@ -1,6 +1,7 @@
 """Error pages: every failure a visitor can cause gets a clear answer, never a stack trace."""
 
 import logging
+import traceback
 
 from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError
@@ -54,9 +55,28 @@ def handle_csrf_error(error: CSRFError):
     )
 
 
+def frames_only(error: BaseException) -> str:
+    """The traceback's frames and exception types, without the messages.
+
+    A message can quote data: a database error's carries the row's values (PostgreSQL's
+    DETAIL: Key (email)=(...) already exists), and those may be names, emails or answers.
+    """
+    lines: list[str] = []
+    seen: set[int] = set()
+    link: BaseException | None = error
+    while link is not None and id(link) not in seen:
+        seen.add(id(link))
+        lines.extend(traceback.format_tb(link.__traceback__))
+        lines.append(f"{type(link).__module__}.{type(link).__qualname__}\n")
+        link = link.__cause__ or link.__context__
+    return "".join(lines)
+
+
 def handle_unexpected(error: Exception):
-    # Only the exception type and request path: never form values, which may hold health data.
-    log.exception("unhandled error on %s %s", request.method, request.path)
+    # Where it failed and what kind of error, never a message or form value (see frames_only).
+    log.error(
+        "unhandled %s on %s %s\n%s", type(error).__name__, request.method, request.path, frames_only(error)
+    )
     return render_error(500)
 
 

@@ -6,6 +6,7 @@ import typing as t
 from urllib.parse import parse_qsl
 
 from flask import Request
+from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.formparser import FormDataParser
 
 
@@ -14,7 +15,12 @@ class LenientFormDataParser(FormDataParser):
         # Werkzeug drops the whole form when one raw byte is not UTF-8 (and keeps bad %XX
         # escapes as text). Replacing them with U+FFFD keeps every other value, so the form
         # comes back as typed and validation can name the field that could not be read.
-        text = stream.read().decode("utf-8", "replace")
+        raw = stream.read()
+        if content_length is None and stream.read(1):
+            # A chunked body stops silently at MAX_CONTENT_LENGTH; reading past it raises the
+            # 413 (Werkzeug's limited stream), instead of parsing a form cut in the middle.
+            raise RequestEntityTooLarge()
+        text = raw.decode("utf-8", "replace")
         items = parse_qsl(text, keep_blank_values=True, errors="replace")
         return stream, self.cls(items), self.cls()
 

@@ -1,10 +1,19 @@
 """The application starts from the environment, with embedded defaults."""
 
+import logging
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 from flask import request
 
 from leads import create_app
-from leads.config import ConfigError, load_settings
+from leads.config import PROJECT_ROOT, ConfigError, load_settings
+from tests.factories import make_lead
+
+BIN = Path(sys.executable).parent
 
 
 def test_nothing_set_gives_sqlite_under_instance_and_a_kept_secret(tmp_path):
@@ -39,6 +48,28 @@ def test_production_refuses_to_start_without_secrets(tmp_path, env, missing):
     assert message.endswith(f"needs {missing} set in the environment")
 
 
+@pytest.mark.parametrize(
+    "command",
+    [
+        [str(BIN / "flask"), "--app", "app", "run", "--port", "0"],
+        [str(BIN / "flask"), "--app", "app", "db", "upgrade"],
+        [str(BIN / "gunicorn"), "--bind", "127.0.0.1:0", "app:create_app()"],
+        [str(BIN / "celery"), "-A", "app:celery_app", "worker"],
+    ],
+    ids=["flask-run", "flask-db-upgrade", "gunicorn", "celery"],
+)
+def test_production_start_without_secrets_prints_one_line(tmp_path, command):
+    env = {"PATH": os.environ["PATH"], "APP_ENV": "production", "INSTANCE_PATH": str(tmp_path)}
+    result = subprocess.run(
+        command, cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=60, check=False
+    )
+    assert result.returncode != 0
+    output = result.stdout + result.stderr
+    assert "Traceback" not in output
+    reasons = [line for line in output.splitlines() if "SECRET_KEY" in line]
+    assert reasons == ["Error: APP_ENV=production needs SECRET_KEY and DATABASE_URL set in the environment"]
+
+
 def test_production_cookies_are_strict(tmp_path):
     settings = load_settings(
         {"APP_ENV": "production", "SECRET_KEY": "x" * 40, "DATABASE_URL": "postgresql://h/db"},
@@ -52,6 +83,29 @@ def test_production_cookies_are_strict(tmp_path):
 def test_bad_number_setting_is_one_clear_line(tmp_path):
     with pytest.raises(ConfigError, match="QUESTIONNAIRE_DELAY_SECONDS must be a whole number"):
         load_settings({"QUESTIONNAIRE_DELAY_SECONDS": "soon"}, instance_path=tmp_path)
+
+
+def test_an_unexpected_database_error_is_logged_without_the_values(make_app, caplog):
+    app = make_app()
+
+    def duplicate():
+        # The values come from the request, so the traceback's source lines cannot show them.
+        make_lead(email=request.args["email"])
+        make_lead(email=request.args["email"], full_name=request.args["name"])
+        return ""
+
+    app.add_url_rule("/_duplicate", "duplicate", duplicate)
+    with caplog.at_level(logging.ERROR, logger="leads.errors"):
+        response = app.test_client().get(
+            "/_duplicate", query_string={"email": "private.person@example.com", "name": "Private Person"}
+        )
+
+    assert response.status_code == 500
+    assert "IntegrityError" in caplog.text
+    assert "in duplicate" in caplog.text  # the frames are kept
+    # Neither the statement's parameters nor PostgreSQL's DETAIL line reach the log.
+    assert "private.person" not in caplog.text
+    assert "Private Person" not in caplog.text
 
 
 def test_health_route_pings_the_database(client):

@@ -22,7 +22,8 @@ from leads.models import Article
 MAX_TITLE = 300
 MAX_SLUG = 200
 MAX_URL = 500
-_BAD_SLUG = re.compile(r"[\s/\\?#]|[\x00-\x1f\x7f]")
+# Characters a page address cannot hold (also refused before any lookup by address).
+BAD_SLUG = re.compile(r"[\s/\\?#]|[\x00-\x1f\x7f]")
 _LANGUAGE_IN_PATH = re.compile(r"^/([a-z]{2}(?:-[a-z]{2})?)/", re.IGNORECASE)
 # WordPress ends auto-excerpts with "[…]" (or "[...]").
 _MORE_MARKER = re.compile(r"\s*\[(?:…|\.\.\.)\]\s*$")
@@ -161,7 +162,7 @@ def _slug(value: object) -> str:
         raise ArticleImportError("Not a WordPress post: 'slug' is missing")
     # WordPress percent-encodes non-ASCII slugs; the page URL uses the decoded form.
     slug = unquote(value.strip())
-    if _BAD_SLUG.search(slug) or len(slug) > MAX_SLUG:
+    if BAD_SLUG.search(slug) or len(slug) > MAX_SLUG:
         raise ArticleImportError(f"Not importable: the slug {value[:60]!r} cannot be a page address")
     return slug
 

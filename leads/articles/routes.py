@@ -7,6 +7,7 @@ from werkzeug.exceptions import NotFound
 from werkzeug.wrappers import Response
 
 from leads.articles import seo
+from leads.articles.importer import BAD_SLUG, MAX_SLUG
 from leads.extensions import db
 from leads.inquiries.forms import InquiryForm, build_form, tracking_from_request
 from leads.models import Article
@@ -14,8 +15,16 @@ from leads.models import Article
 bp = Blueprint("articles", __name__)
 
 
+def find_article(slug: str | None) -> Article | None:
+    """The article at `/<slug>/`, or None; an address no import could store is not looked up."""
+    # PostgreSQL refuses NUL in a query parameter, so `/%00/` must not reach the database.
+    if not slug or len(slug) > MAX_SLUG or BAD_SLUG.search(slug):
+        return None
+    return db.session.scalar(db.select(Article).where(Article.slug == slug))
+
+
 def article_or_404(slug: str) -> Article:
-    article = db.session.scalar(db.select(Article).where(Article.slug == slug))
+    article = find_article(slug)
     if article is None:
         raise NotFound()
     return article

@@ -50,6 +50,14 @@ URL_SCHEMES = {"http", "https", "mailto", "tel"}
 # The ids we keep as they are; anything else is re-slugified.
 _SAFE_ID = re.compile(r"^[^\W\d][\w.:-]{0,99}$")
 _LANG_PREFIX = re.compile(r"^/[a-z]{2}(?:-[a-z]{2})?(?=/)", re.IGNORECASE)
+# Ids the page around the body uses (layout, table of contents, inquiry form and its hints and
+# errors). A heading that took one would break the form's links and aria-describedby.
+PAGE_IDS = re.compile(
+    r"^(?:main|inquiry|inquiry-title|toc-title|article-title|error-summary-title|csrf_token"
+    r"|submission_id|website|full_name|email|phone|preferred_contact|symptoms|message|consent"
+    r"|utm_source|utm_medium|utm_campaign|utm_term|utm_content|referrer|landing_page)"
+    r"(?:-\d+|-hint|-error)?$"
+)
 
 _cleaner = nh3.Cleaner(
     tags=ALLOWED_TAGS,
@@ -142,7 +150,7 @@ def _heading_anchor(heading: Tag) -> str:
 
 def _unique(wanted: str, used: set[str]) -> str:
     candidate, n = wanted, 2
-    while candidate in used:
+    while candidate in used or PAGE_IDS.match(candidate):
         candidate, n = f"{wanted}_{n}", n + 1
     used.add(candidate)
     return candidate

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -11,6 +12,7 @@ from flask_login import login_user, logout_user
 from leads.audit.service import AuditAction, record_audit
 from leads.auth import throttle
 from leads.auth.accounts import AccountError, find_user, normalize_email, set_password
+from leads.auth.devices import trusted_device
 from leads.auth.passwords import burn_verify_time, hash_password, needs_rehash, verify_password
 from leads.auth.sessions import begin_session, revoke_session
 from leads.extensions import db
@@ -34,13 +36,23 @@ class LoginResult:
         return max(1, -(-(self.retry_after_seconds or 0) // 60))
 
 
+def _attempted(email: str) -> dict:
+    """Who a failed attempt named: the account when it exists. What was typed for an
+    unknown account is kept only as a short hash (it links repeated attempts), since
+    people type passwords into the email field too."""
+    if find_user(email) is not None:
+        return {"actor_email": email}
+    return {"attempted_account": "unknown", "attempt_hash": hashlib.sha256(email.encode()).hexdigest()[:12]}
+
+
 def authenticate(email: str, password: str) -> LoginResult:
     """Check a login attempt and audit it; commits, so failures are recorded even if nothing follows."""
     email = normalize_email(email)[:320]
     ip = request.remote_addr or "unknown"
-    wait = throttle.login_retry_after(email, ip)
+    device = trusted_device(email)
+    wait = throttle.login_retry_after(email, ip, device)
     if wait is not None:
-        record_audit(AuditAction.LOGIN_THROTTLED, actor=None, actor_email=email)
+        record_audit(AuditAction.LOGIN_THROTTLED, actor=None, **_attempted(email))
         db.session.commit()
         return LoginResult(retry_after_seconds=wait)
 
@@ -52,14 +64,14 @@ def authenticate(email: str, password: str) -> LoginResult:
     else:
         ok = verify_password(user.password_hash, password) and user.active
     if not ok:
-        throttle.note_login_failure(email, ip)
+        throttle.note_login_failure(email, ip, device)
         record_audit(
-            AuditAction.LOGIN_FAILED, "user", user.id if user else None, actor=None, actor_email=email
+            AuditAction.LOGIN_FAILED, "user", user.id if user else None, actor=None, **_attempted(email)
         )
         db.session.commit()
         return LoginResult()
 
-    throttle.note_login_success(email, ip)
+    throttle.note_login_success(email, ip, device)
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     return LoginResult(user=user)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from leads.auth.devices import remember_device
 from leads.auth.forms import ChangePasswordForm, LoginForm
 from leads.auth.guards import login_required
 from leads.auth.login import (
@@ -41,9 +42,8 @@ def login():
         return render_template("auth/login.html", form=form, next_url=next_url, error=BAD_CREDENTIALS)
 
     start_session(result.user)
-    if result.user.must_change_password:
-        return redirect(url_for("auth.change_password"))
-    return redirect(next_url)
+    target = url_for("auth.change_password") if result.user.must_change_password else next_url
+    return remember_device(redirect(target), result.user.email)
 
 
 @bp.post("/logout")

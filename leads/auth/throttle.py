@@ -10,7 +10,9 @@ Why this cannot lock a real user out for long: the strict limit is keyed on the 
 the address, so an attacker elsewhere cannot trip it for the real user; the account-wide limit
 needs six times as many failures, and every window is a short moving one (15 minutes), so a
 lock lasts at most until the oldest counted failure is 15 minutes old. A successful login
-clears that account's counters.
+clears that account's counters. And an attacker who keeps the account-wide counter full still
+cannot keep the owner out: a browser that logged in to the account before carries a device cookie
+(leads/auth/devices.py), and from it only that device's own failures count (the strict limit).
 
 The storage is `RATELIMIT_STORAGE_URI` (Redis when `REDIS_URL` is set, so the counts are shared by
 every gunicorn worker; memory otherwise). Keys carry `RATELIMIT_KEY_PREFIX` and a hash of the
@@ -19,7 +21,6 @@ email, never the email itself.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import math
 import time
@@ -30,6 +31,8 @@ from limits import RateLimitItem, parse
 from limits.errors import StorageError
 from limits.storage import Storage, storage_from_string
 from limits.strategies import MovingWindowRateLimiter
+
+from leads.auth.devices import account_key
 
 log = logging.getLogger(__name__)
 
@@ -43,30 +46,38 @@ class LoginThrottle:
     per_account: RateLimitItem
     per_ip: RateLimitItem
 
-    def _checks(self, email: str, ip: str) -> list[tuple[RateLimitItem, tuple[str, ...]]]:
-        account = hashlib.sha256(email.encode()).hexdigest()[:32]
+    def _checks(
+        self, email: str, ip: str, device: str | None = None
+    ) -> list[tuple[RateLimitItem, tuple[str, ...]]]:
+        account = account_key(email)
+        if device is not None:
+            # A known device of the account's owner: only its own failures count.
+            return [(self.per_account_and_ip, (self.prefix, "login-device", account, device))]
         return [
             (self.per_account_and_ip, (self.prefix, "login-account-ip", account, ip)),
             (self.per_account, (self.prefix, "login-account", account)),
             (self.per_ip, (self.prefix, "login-ip", ip)),
         ]
 
-    def retry_after(self, email: str, ip: str) -> int | None:
+    def retry_after(self, email: str, ip: str, device: str | None = None) -> int | None:
         """Seconds until a login may be tried again, or None when it may be tried now."""
         waits = []
-        for item, keys in self._checks(email, ip):
+        for item, keys in self._checks(email, ip, device):
             if not self.limiter.test(item, *keys):
                 reset_at = self.limiter.get_window_stats(item, *keys).reset_time
                 waits.append(max(1, math.ceil(reset_at - time.time())))
         return max(waits) if waits else None
 
-    def record_failure(self, email: str, ip: str) -> None:
-        for item, keys in self._checks(email, ip):
+    def record_failure(self, email: str, ip: str, device: str | None = None) -> None:
+        for item, keys in self._checks(email, ip, device):
             self.limiter.hit(item, *keys)
 
-    def clear_account(self, email: str, ip: str) -> None:
+    def clear_account(self, email: str, ip: str, device: str | None = None) -> None:
         """After a successful login: the account's counters start again; the address's stays."""
-        for item, keys in self._checks(email, ip)[:2]:
+        checks = self._checks(email, ip)[:2]
+        if device is not None:
+            checks += self._checks(email, ip, device)
+        for item, keys in checks:
             self.limiter.clear(item, *keys)
 
 
@@ -94,30 +105,30 @@ def _enabled() -> bool:
     return current_app.config.get("RATELIMIT_ENABLED", True)
 
 
-def login_retry_after(email: str, ip: str) -> int | None:
+def login_retry_after(email: str, ip: str, device: str | None = None) -> int | None:
     if not _enabled():
         return None
     try:
-        return get_throttle().retry_after(email, ip)
+        return get_throttle().retry_after(email, ip, device)
     except StorageError:
         # Failing open keeps staff able to work while Redis is down; Argon2 still slows guessing.
         log.warning("login throttle storage unavailable; not throttling")
         return None
 
 
-def note_login_failure(email: str, ip: str) -> None:
+def note_login_failure(email: str, ip: str, device: str | None = None) -> None:
     if not _enabled():
         return
     try:
-        get_throttle().record_failure(email, ip)
+        get_throttle().record_failure(email, ip, device)
     except StorageError:
         log.warning("login throttle storage unavailable; failure not counted")
 
 
-def note_login_success(email: str, ip: str) -> None:
+def note_login_success(email: str, ip: str, device: str | None = None) -> None:
     if not _enabled():
         return
     try:
-        get_throttle().clear_account(email, ip)
+        get_throttle().clear_account(email, ip, device)
     except StorageError:
         log.warning("login throttle storage unavailable; counters not cleared")

@@ -42,8 +42,12 @@ CHUNK = 500
 
 
 def neutralise(value: object) -> object:
-    """Prefix a text cell that a spreadsheet would run as a formula with a quote."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+    """Prefix a text cell that a spreadsheet would run as a formula with a quote.
+
+    Leading spaces and line breaks are looked through: some spreadsheets trim them on import."""
+    if isinstance(value, str) and (
+        value.startswith(FORMULA_STARTS) or value.lstrip().startswith(FORMULA_STARTS)
+    ):
         return "'" + value
     return value
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.exceptions import RequestEntityTooLarge, TooManyRequests
 
-from leads.articles.routes import article_or_404, render_page
+from leads.articles.routes import article_or_404, find_article, render_page
 from leads.errors import handle_csrf_error, render_error
-from leads.extensions import db, limiter
+from leads.extensions import limiter
 from leads.inquiries.forms import InquiryForm, build_form
 from leads.inquiries.service import InquiryData, record_spam, submit_inquiry
 from leads.models import Article
@@ -29,7 +29,8 @@ def inquiry_data(form: InquiryForm) -> InquiryData:
         email=form.normalized_email,
         phone=form.normalized_phone,
         preferred_contact=form.preferred_contact.data,
-        symptoms=list(form.symptoms.data or []),
+        # A tampered form may repeat a symptom; each is stored once, in the order given.
+        symptoms=list(dict.fromkeys(form.symptoms.data or [])),
         message=(form.message.data or "").strip(),
         consent_text=config["CONSENT_TEXT"],
         consent_version=config["CONSENT_VERSION"],
@@ -63,7 +64,7 @@ def _submitted_article() -> Article | None:
     """The article of a failed form submission, if that is what failed."""
     if request.endpoint != "inquiries.submit" or not request.view_args:
         return None
-    return db.session.scalar(db.select(Article).where(Article.slug == request.view_args.get("slug")))
+    return find_article(request.view_args.get("slug"))
 
 
 @bp.errorhandler(CSRFError)
@@ -91,3 +92,18 @@ def too_large(error: RequestEntityTooLarge):
         "Please shorten your message and send the form again."
     )
     return render_page(article, build_form(article.symptoms), status=413, notice=notice)
+
+
+@bp.errorhandler(TooManyRequests)
+def too_many(error: TooManyRequests):
+    """Over the rate limit: the form again, with what was typed, and a request to wait."""
+    article = _submitted_article()
+    if article is None:
+        return render_error(429)
+    notice = (
+        "Please wait a moment. We received several messages from you in a short time, "
+        "so this one was not saved. We kept what you typed: please send it again in a minute."
+    )
+    return render_page(
+        article, build_form(article.symptoms, formdata=request.form), status=429, notice=notice
+    )

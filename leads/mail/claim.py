@@ -67,7 +67,11 @@ def release_stuck(now: datetime | None = None) -> int:
     now = now or utcnow()
     config = current_app.config
     cutoff = now - timedelta(seconds=config["EMAIL_SENDING_TIMEOUT_SECONDS"])
-    stuck = (OutboundEmail.status == EmailStatus.SENDING, OutboundEmail.claimed_at < cutoff)
+    # A `sending` row without a claim time (written by hand, say) would otherwise wait forever.
+    stuck = (
+        OutboundEmail.status == EmailStatus.SENDING,
+        db.or_(OutboundEmail.claimed_at.is_(None), OutboundEmail.claimed_at < cutoff),
+    )
     retried = db.session.execute(
         db.update(OutboundEmail)
         .where(*stuck, OutboundEmail.attempts < config["EMAIL_MAX_ATTEMPTS"])

@@ -12,12 +12,14 @@ import ssl
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from email.errors import MessageError
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import formatdate, parseaddr
 from pathlib import Path
 from typing import Protocol
 
+import idna
 from flask import current_app
 
 from leads.mail.render import Rendered, one_line
@@ -43,11 +45,24 @@ def message_id_for(email_id: int, idempotency_key: str) -> str:
     return f"<email-{email_id}.{digest}@{sender_address().domain}>"
 
 
+def _ascii_domain(domain: str) -> str:
+    """An internationalized domain in its ASCII (punycode) form: the header and the SMTP
+    envelope then need no SMTPUTF8, which most servers (and Python's header encoder) lack."""
+    if domain.isascii():
+        return domain
+    try:
+        return idna.encode(domain, uts46=True).decode("ascii")
+    except idna.IDNAError:
+        raise PermanentFailure("invalid recipient address: bad domain") from None
+
+
 def recipient_address(rendered: Rendered) -> Address:
     """The To address; the display name is flattened to one line so it can never start a header."""
+    local, _, domain = rendered.to_address.strip().rpartition("@")
     try:
-        return Address(display_name=one_line(rendered.to_name), addr_spec=rendered.to_address.strip())
-    except (ValueError, IndexError) as error:
+        return Address(display_name=one_line(rendered.to_name), addr_spec=f"{local}@{_ascii_domain(domain)}")
+    except (ValueError, IndexError, MessageError) as error:
+        # MessageError: the parser's HeaderParseError (e.g. "a@b@c") is not a ValueError.
         raise PermanentFailure(f"invalid recipient address: {type(error).__name__}") from None
 
 

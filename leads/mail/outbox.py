@@ -95,7 +95,11 @@ def cancel_pending(lead_id: int, kinds: Iterable[str] | None = None, inquiry_id:
 
 
 def coordinator_addresses() -> list[str]:
-    """Every active coordinator once accounts exist; the COORDINATOR_EMAILS setting until then."""
+    """Every active account once accounts exist; the COORDINATOR_EMAILS setting until then.
+
+    Admins coordinate too (and the first account `make run` creates is an admin): leaving
+    them out would send a red-flag alert nowhere in a clinic without a coordinator account.
+    """
     from leads.models import User
 
     addresses = list(db.session.scalars(db.select(User.email).where(User.active.is_(True))))
@@ -105,9 +109,13 @@ def coordinator_addresses() -> list[str]:
 def schedule_urgent_alert(lead: Lead, reason_key: str) -> list[OutboundEmail]:
     """An alert to each coordinator, due now. `reason_key` makes it once per cause (e.g. a response id)."""
     now = utcnow()
+    addresses = coordinator_addresses()
+    if not addresses:
+        # Nobody to tell: say so loudly, the lead is still marked urgent in the inbox.
+        log.warning("urgent lead %s: no coordinator account or COORDINATOR_EMAILS to alert", lead.id)
     return [
         owe(EmailKind.URGENT_ALERT, f"urgent:{reason_key}:{address.lower()}", now, lead.id, recipient=address)
-        for address in coordinator_addresses()
+        for address in addresses
     ]
 
 
@@ -137,7 +145,14 @@ def due_now(rows: Iterable[OutboundEmail], now: datetime | None = None) -> list[
 
 
 def publish_at(email_id: int, at: datetime) -> bool:
-    """Ask a worker to look at row `email_id` at `at` (a retry). Best effort, like publish()."""
+    """Ask a worker to look at row `email_id` at `at` (a retry). Best effort, like publish().
+
+    Redis hands a message held past its visibility timeout to another worker, again and
+    again: a time further ahead than the longest retry delay (checked against that
+    timeout at start-up) is left to the sweeper instead.
+    """
+    if at - utcnow() > timedelta(seconds=current_app.config["EMAIL_RETRY_MAX_SECONDS"]):
+        return False
     try:
         current_app.extensions["celery"].send_task(SEND_TASK, args=[email_id], eta=at)
     except Exception as error:  # noqa: BLE001  (the sweeper catches whatever is not published)

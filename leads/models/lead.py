@@ -42,7 +42,14 @@ class Lead(db.Model):
         sa.Index("ix_leads_created", "created_at", "id"),
         sa.Index("ix_leads_phone", "phone"),
         sa.Index("ix_leads_email_prefix", "email", postgresql_ops={"email": "text_pattern_ops"}),
-        sa.Index("ix_leads_merged_into", "merged_into_id"),
+        # Only merged leads: a full index here lures SQLite's planner into using it for the
+        # inbox's `merged_into_id IS NULL` and sorting every lead instead of walking ix_leads_inbox.
+        sa.Index(
+            "ix_leads_merged_into",
+            "merged_into_id",
+            postgresql_where=sa.text("merged_into_id IS NOT NULL"),
+            sqlite_where=sa.text("merged_into_id IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

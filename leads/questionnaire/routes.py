@@ -14,9 +14,16 @@ from leads.tokens import TokenExpired, TokenInvalid
 bp = Blueprint("questionnaire", __name__)
 
 
-@bp.after_request
+# Paths that carry a token. Matched on the path, not the blueprint, so the app's own error
+# pages for them (405 for another method, 404 for a token with a slash) are covered too.
+TOKEN_PATHS = ("/q/", "/unsubscribe/")
+
+
+@bp.after_app_request
 def private_page_headers(response: Response) -> Response:
     """The token in the URL must not leak through Referer, nor the page stay in a shared cache."""
+    if not request.path.startswith(TOKEN_PATHS):
+        return response
     # Set, not setdefault: leads.security's defaults only fill what is missing.
     response.headers["Referrer-Policy"] = "no-referrer"
     response.headers["Cache-Control"] = "no-store"

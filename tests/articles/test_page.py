@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from bs4 import BeautifulSoup
 
 from leads.extensions import db
@@ -122,6 +123,14 @@ def test_page_has_no_inline_script_style_or_handler(client):
 
 def test_unknown_slug_is_a_404_page(client):
     response = client.get("/no-such-article/")
+    assert response.status_code == 404
+    assert "Page not found" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("path", ["/abc%00/", "/abc%00/thanks", "/a%0Ab/", f"/{'a' * 201}/"])
+def test_an_address_no_article_can_have_is_a_404_not_a_database_error(client, path):
+    # PostgreSQL refuses NUL in a query: such an address must not reach the database.
+    response = client.get(path)
     assert response.status_code == 404
     assert "Page not found" in response.get_data(as_text=True)
 

@@ -10,7 +10,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from leads.articles.sanitize import sanitize_html, slugify_id
+from leads.extensions import db
 from tests.articles.conftest import load_post
+from tests.factories import SEED_SYMPTOMS, make_article
 
 SEED_LINK = "https://stemlix.com/en/mayo-clinic-stem-cell-therapy-for-spinal-stenosis/"
 DANGEROUS = re.compile(
@@ -166,6 +168,26 @@ def test_headings_get_unique_safe_ids():
     assert "<h1" not in html
     assert "<span" not in html
     assert '<a href="#x_onload_y">odd</a>' in html  # a local link follows its renamed heading
+
+
+def test_headings_never_take_an_id_the_page_uses(app, client):
+    # Every id of the page outside the article body, from a rendered page.
+    article = make_article(symptoms=list(SEED_SYMPTOMS))
+    db.session.commit()
+    error_page = client.post(f"/{article.slug}/", data={"preferred_contact": "pigeon", "symptoms": "x"})
+    page = BeautifulSoup(error_page.get_data(as_text=True), "html.parser")
+    for node in page.select(".article-body [id]"):
+        node.extract()
+    page_ids = sorted({node["id"] for node in page.find_all(id=True)})
+    assert {"inquiry", "email", "email-error", "symptoms-0", "consent"} <= set(page_ids)
+
+    headings = "".join(f'<h2 id="{page_id}">Heading</h2>' for page_id in page_ids)
+    html = sanitize_html(headings + '<p><a href="#inquiry">ask</a></p>')
+
+    heading_ids = re.findall(r'<h2 id="([^"]+)"', html)
+    assert len(heading_ids) == len(page_ids)
+    assert not set(heading_ids) & set(page_ids)
+    assert '<a href="#inquiry_2">ask</a>' in html  # a link to the heading follows it
 
 
 def test_slugify_id():

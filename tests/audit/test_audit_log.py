@@ -132,14 +132,14 @@ def test_record_audit_takes_the_request_details(app, client):
     db.session.commit()
     client.post(
         "/login",
-        data={"email": "nobody@clinic.example", "password": "whatever it is"},
+        data={"email": user.email, "password": "whatever it is"},
         headers={"User-Agent": "TestAgent/1.0"},
         environ_base={"REMOTE_ADDR": "198.51.100.23"},
     )
     entry = db.session.scalar(db.select(AuditEntry))
     assert (entry.action, entry.actor_email, entry.ip_address, entry.user_agent) == (
         AuditAction.LOGIN_FAILED,
-        "nobody@clinic.example",
+        user.email,
         "198.51.100.23",
         "TestAgent/1.0",
     )

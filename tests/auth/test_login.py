@@ -61,9 +61,13 @@ def test_unknown_email_answers_like_a_wrong_password(client, make_account):
     assert b"Email or password is incorrect" in wrong.data
     entries = list(db.session.scalars(db.select(AuditEntry).order_by(AuditEntry.id)))
     assert [(e.action, e.actor_email, e.actor_id) for e in entries] == [
-        (AuditAction.LOGIN_FAILED, "nobody@clinic.example", None),
+        (AuditAction.LOGIN_FAILED, None, None),
         (AuditAction.LOGIN_FAILED, "real@clinic.example", None),
     ]
+    # What was typed for an unknown account (often a password) is never stored as such.
+    assert entries[0].details["attempted_account"] == "unknown"
+    assert len(entries[0].details["attempt_hash"]) == 12
+    assert "nobody" not in str(entries[0].details)
 
 
 def test_deactivated_account_cannot_log_in(client, make_account):
@@ -163,8 +167,8 @@ def test_active_session_is_kept_alive(app, client, make_account):
 
 def test_login_cookie_is_httponly_and_samesite_lax(client, make_account):
     user = make_account()
-    cookie = login(client, user.email).headers["Set-Cookie"]
-    assert cookie.startswith("session=")
+    cookies = login(client, user.email).headers.getlist("Set-Cookie")
+    cookie = next(c for c in cookies if c.startswith("session="))
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
 
 
@@ -179,11 +183,14 @@ def test_production_cookies_are_strict(make_app, make_account, base_env):
     app = make_app({"APP_ENV": "production"}, WTF_CSRF_ENABLED=False, RATELIMIT_ENABLED=False)
     with app.app_context():
         user = make_account()
-        cookie = login(app.test_client(), user.email).headers["Set-Cookie"]
-    assert cookie.startswith("__Host-session=")
-    for part in ("Secure", "HttpOnly", "SameSite=Lax", "Path=/"):
-        assert part in cookie
-    assert "Domain=" not in cookie
+        cookies = login(app.test_client(), user.email).headers.getlist("Set-Cookie")
+    # Every cookie set at login (the session's and the device cookie) carries the same flags.
+    assert any(c.startswith("__Host-session=") for c in cookies)
+    assert all(c.startswith("__Host-") for c in cookies)
+    for cookie in cookies:
+        for part in ("Secure", "HttpOnly", "SameSite=Lax", "Path=/"):
+            assert part in cookie
+        assert "Domain=" not in cookie
 
 
 def test_login_rehashes_when_parameters_change(client, make_account):
@@ -211,6 +218,13 @@ def test_current_hash_is_not_rewritten_at_login(client, make_account):
     [
         "//evil.example",
         "//evil.example/dashboard/",
+        "\\/evil.example",
+        "%2F%2Fevil.example",
+        "https:evil.example",
+        " //evil.example",
+        "/\t/evil.example",
+        "/\n/evil.example",
+        "/\r\n/evil.example",
         "/\\evil.example",
         "/\\/evil.example",
         "\\\\evil.example",

@@ -135,3 +135,61 @@ def test_counts_are_shared_by_every_worker(make_throttled_app, redis_url):
             login(client, email, WRONG)
     with second.app_context():
         assert login(second.test_client(), email).status_code == 429
+
+
+def test_owner_with_a_known_device_gets_in_while_an_attacker_fills_the_account_limit(make_throttled_app):
+    app = make_throttled_app(LOGIN_LIMIT_PER_ACCOUNT="4 per 15 minutes")
+    with app.app_context():
+        email = account("owner@clinic.example")
+        owner = app.test_client()
+        assert post_login(owner, email, ip="198.51.100.7").status_code == 302
+        assert owner.get_cookie("login-device") is not None
+        owner.post("/logout")
+        attacker = app.test_client()
+        for n in range(5):
+            post_login(attacker, email, WRONG, ip=f"203.0.113.{n + 1}")
+        # A browser that never logged in waits; the owner's own browser does not.
+        assert post_login(app.test_client(), email, ip="198.51.100.7").status_code == 429
+        assert post_login(owner, email, ip="198.51.100.7").status_code == 302
+
+
+def test_a_known_device_still_has_its_own_limit(make_throttled_app):
+    app = make_throttled_app()
+    with app.app_context():
+        email = account("device@clinic.example")
+        client = app.test_client()
+        assert login(client, email).status_code == 302
+        client.post("/logout")
+        for _ in range(5):
+            assert login(client, email, WRONG).status_code == 200
+        assert login(client, email).status_code == 429
+
+
+def test_a_device_cookie_helps_only_its_own_account_and_only_when_genuine(make_throttled_app):
+    app = make_throttled_app(LOGIN_LIMIT_PER_ACCOUNT="2 per 15 minutes")
+    with app.app_context():
+        mine, victim = account("mine@clinic.example"), account("victim2@clinic.example")
+        attacker = app.test_client()
+        assert post_login(attacker, mine, ip="203.0.113.50").status_code == 302
+        attacker.post("/logout")
+        for n in range(3):
+            post_login(app.test_client(), victim, WRONG, ip=f"203.0.113.{n + 1}")
+        # The attacker's cookie for their own account does not lift the victim's account limit,
+        assert post_login(attacker, victim, WRONG, ip="203.0.113.50").status_code == 429
+        # and a forged cookie is no cookie at all.
+        forger = app.test_client()
+        forger.set_cookie("login-device", "eyJhIjoiMSIsImQiOiJ4In0.forged.sig")
+        assert post_login(forger, victim, ip="203.0.113.60").status_code == 429
+
+
+def test_production_device_cookie_is_host_prefixed_secure_and_httponly(make_throttled_app, base_env):
+    app = make_throttled_app(PRODUCTION=True)
+    with app.app_context():
+        email = account("prod-device@clinic.example")
+        response = login(app.test_client(), email)
+        assert response.status_code == 302
+        cookie = next(v for k, v in response.headers.items() if k == "Set-Cookie" and "login-device" in v)
+        assert cookie.startswith("__Host-login-device=")
+        for flag in ("Secure", "HttpOnly", "Path=/", "SameSite=Lax"):
+            assert flag in cookie
+        assert "Domain=" not in cookie

@@ -235,3 +235,12 @@ def test_anonymous_post_is_refused(client, app):
     lead = make_lead()
     db.session.commit()
     assert client.post(f"/dashboard/leads/{lead.id}/notes", data={"body": "x"}).status_code == 401
+
+
+def test_round_robin_picks_only_active_coordinators(app, coordinator):
+    make_user(role="admin")
+    make_user(role="coordinator", active=False)
+    leads = [make_lead() for _ in range(4)]
+    db.session.commit()
+    picks = {actions.assign(lead, None, coordinator, round_robin=True).id for lead in leads}
+    assert picks == {coordinator.id}

@@ -55,6 +55,11 @@ def test_neutralise():
     assert export.neutralise(-5) == -5
 
 
+@pytest.mark.parametrize("value", [" =1+1", "  +1", "\n-2+3", "\u00a0@SUM(A1)", " \t=cmd"])
+def test_neutralise_looks_through_leading_whitespace(value):
+    assert export.neutralise(value) == "'" + value
+
+
 def test_export_uses_the_filters_and_is_audited_with_count(app, coord_client, coordinator):
     make_lead(full_name="Kept", status=LeadStatus.CONTACTED)
     make_lead(full_name="Filtered out")

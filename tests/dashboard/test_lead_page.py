@@ -136,3 +136,31 @@ def test_lead_page_query_count_does_not_grow_with_history(app, coord_client, coo
     _grow(big, coordinator, 10)
     small_id, big_id = small.id, big.id
     assert _page_queries(coord_client, small_id) == _page_queries(coord_client, big_id)
+
+
+def test_a_coordinator_takes_a_lead_from_new_to_consultation_booked_on_one_page(
+    app, coord_client, coordinator
+):
+    """The issue's "done when": every step is offered by, and taken from, the lead page itself."""
+    lead = _lead_with_history(coordinator)
+    lead.created_at = utcnow() - timedelta(days=6)
+    db.session.commit()
+    page = f"/dashboard/leads/{lead.id}"
+    assert "Overdue" in coord_client.get("/dashboard/").get_data(as_text=True).split("Helen Page")[1]
+    for status in ("contacted", "qualified", "consultation_booked"):
+        html = coord_client.get(page).get_data(as_text=True)
+        assert f'<option value="{status}">' in html, status
+        assert coord_client.post(f"{page}/status", data={"status": status}).status_code == 303
+    coord_client.post(f"{page}/notes", data={"body": "Booked for Tuesday 10am"})
+    html = coord_client.get(page).get_data(as_text=True)
+    # Answers, notes and emails on the same page as the now booked status.
+    for text in (
+        "Consultation booked",
+        "Walk my dog again",
+        "Booked for Tuesday 10am",
+        "550 mailbox unavailable",
+    ):
+        assert text in html, text
+    db.session.expire_all()
+    assert db.session.get(type(lead), lead.id).status == "consultation_booked"
+    assert "Overdue" not in coord_client.get("/dashboard/").get_data(as_text=True).split("Helen Page")[1]

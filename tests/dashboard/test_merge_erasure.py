@@ -165,6 +165,21 @@ def _traces(needles: list[str]) -> list[str]:
     return found
 
 
+def _file_traces(app, needles: list[str]) -> list[str]:
+    """Every file under instance/ and the outbox, and the SQLite database file, read as raw bytes."""
+    files = [path for path in Path(app.instance_path).rglob("*") if path.is_file()]
+    files += [path for path in Path(app.config["MAIL_OUTBOX_DIR"]).rglob("*") if path.is_file()]
+    url = db.engine.url
+    if url.get_backend_name() == "sqlite" and url.database:
+        db.session.commit()  # nothing pending: what the file holds is all there is
+        files.append(Path(url.database))
+    found = []
+    for path in files:
+        data = path.read_bytes().lower()
+        found.extend(f"{path.name}: {needle}" for needle in needles if needle.lower().encode() in data)
+    return found
+
+
 def test_erasure_leaves_no_trace(app, admin, admin_client, coordinator):
     outbox_dir = Path(app.config["MAIL_OUTBOX_DIR"])
     lead, duplicate, pending, unrelated = _person_with_everything(coordinator, outbox_dir)
@@ -173,12 +188,15 @@ def test_erasure_leaves_no_trace(app, admin, admin_client, coordinator):
     assert NAME in admin_client.get(f"/dashboard/export.csv?q={NAME}").get_data(as_text=True)
     needles = [NAME, EMAIL, PHONE, MESSAGE, FREE_TEXT, "zelda.other@example.com", "Zelda"]
     assert _traces(needles)  # the scan does find the person before erasure
+    file_needles = [NAME, EMAIL, PHONE, MESSAGE, FREE_TEXT, "zelda.other@example.com"]
+    assert _file_traces(app, file_needles)  # and so does the file scan (the .eml copies at least)
 
     response = admin_client.post(f"/dashboard/leads/{lead.id}/erase", data={"confirm": "y"})
     assert response.status_code == 303
     db.session.expire_all()
 
     assert _traces(needles) == []
+    assert _file_traces(app, file_needles) == []
     erased = db.session.get(Lead, lead.id)
     assert erased.full_name == f"Erased lead #{lead.id}" and erased.email == f"erased-{lead.id}@invalid"
     assert erased.erased_at is not None and erased.phone is None

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from urllib.parse import quote
+import io
+from urllib.parse import quote, urlencode
 
 import pytest
 from bs4 import BeautifulSoup
@@ -116,6 +117,35 @@ def test_oversized_body_is_413_with_the_form_and_the_reason(client, page_url):
     assert counts() == NOTHING
 
 
+def test_oversized_chunked_body_is_413_not_a_form_cut_short(client, page_url):
+    # Without a Content-Length the body is read up to MAX_CONTENT_LENGTH; what is past it
+    # must make a 413, not a form parsed from the first 64 KB.
+    body = urlencode(valid_form(message="x" * (70 * 1024)), doseq=True).encode()
+    response = client.post(
+        page_url,
+        input_stream=io.BytesIO(body),
+        content_type="application/x-www-form-urlencoded",
+        headers={"Transfer-Encoding": "chunked"},
+        environ_overrides={"wsgi.input_terminated": True},
+    )
+    assert response.status_code == 413
+    assert "larger than we accept" in _summary(response)
+    assert counts() == NOTHING
+
+
+def test_small_chunked_body_is_read_as_usual(client, page_url):
+    body = urlencode(valid_form(), doseq=True).encode()
+    response = client.post(
+        page_url,
+        input_stream=io.BytesIO(body),
+        content_type="application/x-www-form-urlencoded",
+        headers={"Transfer-Encoding": "chunked"},
+        environ_overrides={"wsgi.input_terminated": True},
+    )
+    assert response.status_code == 303
+    assert counts()["Inquiry"] == 1
+
+
 @pytest.mark.parametrize("method", ["PUT", "DELETE", "PATCH"])
 def test_wrong_method_is_405(client, page_url, method):
     response = client.open(page_url, method=method, data=valid_form())
@@ -127,6 +157,13 @@ def test_wrong_method_is_405(client, page_url, method):
 
 def test_post_to_an_unknown_article_is_404(client):
     response = client.post("/no-such-article/", data=valid_form())
+    assert response.status_code == 404
+    assert counts() == NOTHING
+
+
+def test_post_to_an_address_with_a_nul_is_404(client):
+    # PostgreSQL refuses NUL in a query: the slug must be refused before any lookup.
+    response = client.post("/abc%00/", data=valid_form())
     assert response.status_code == 404
     assert counts() == NOTHING
 
@@ -176,6 +213,14 @@ def test_csrf_without_any_session_is_the_expired_answer(csrf_client):
     response = client.post(url, data=valid_form())
     assert response.status_code == 400
     assert "This form has expired" in _summary(response)
+    assert counts() == NOTHING
+
+
+def test_csrf_failure_on_an_address_with_a_nul_is_the_plain_answer(csrf_client):
+    client, _ = csrf_client
+    response = client.post("/abc%00/", data=valid_form())
+    assert response.status_code == 400
+    assert "This form has expired" in response.get_data(as_text=True)
     assert counts() == NOTHING
 
 

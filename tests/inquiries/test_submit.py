@@ -44,6 +44,37 @@ def test_valid_inquiry_stores_lead_inquiry_and_redirects_to_thanks(app, client, 
     assert event.data == {"inquiry_id": inquiry.id, "article_id": article.id}
 
 
+def test_a_repeated_symptom_is_stored_once(client, page_url):
+    symptoms = [SEED_SYMPTOMS[2], SEED_SYMPTOMS[0], SEED_SYMPTOMS[2], SEED_SYMPTOMS[2]]
+    assert client.post(page_url, data=valid_form(symptoms=symptoms)).status_code == 303
+    inquiry = db.session.scalars(db.select(Inquiry)).one()
+    assert inquiry.symptoms == [SEED_SYMPTOMS[2], SEED_SYMPTOMS[0]]
+
+
+def test_phone_region_disclaimer_and_consent_come_from_the_settings(make_app):
+    settings = {
+        "PHONE_DEFAULT_REGION": "gb",
+        "MEDICAL_DISCLAIMER": "Our own disclaimer for this test.",
+        "CONSENT_TEXT": "Consent worded for this test.",
+        "CONSENT_VERSION": "test-7",
+    }
+    app = make_app(env=settings, WTF_CSRF_ENABLED=False, RATELIMIT_ENABLED=False)
+    with app.app_context():
+        article = make_article()
+        db.session.commit()
+        client = app.test_client()
+        page = BeautifulSoup(client.get(f"/{article.slug}/").get_data(as_text=True), "html.parser")
+        assert page.find(class_="disclaimer").get_text(strip=True) == settings["MEDICAL_DISCLAIMER"]
+        assert page.find("label", attrs={"for": "consent"}).get_text() == settings["CONSENT_TEXT"]
+
+        response = client.post(f"/{article.slug}/", data=valid_form(phone="020 7946 0958"))
+
+        assert response.status_code == 303
+        assert db.session.scalars(db.select(Lead)).one().phone == "+442079460958"
+        inquiry = db.session.scalars(db.select(Inquiry)).one()
+        assert (inquiry.consent_text, inquiry.consent_version) == ("Consent worded for this test.", "test-7")
+
+
 def test_thanks_page_says_what_happens_next_without_personal_data(client, article, page_url):
     client.post(page_url, data=valid_form())
 
@@ -186,8 +217,11 @@ def test_rate_limit_answers_429_with_a_friendly_page(make_app):
         client.environ_base["REMOTE_ADDR"] = first_ip
         statuses = [client.post(url, data=valid_form(submission_id=_new_id())).status_code for _ in range(3)]
         assert statuses == [303, 303, 429]
-        response = client.post(url, data=valid_form(submission_id=_new_id()))
+        response = client.post(url, data=valid_form(submission_id=_new_id(), message="Typed with care."))
         assert "Please wait a moment" in response.get_data(as_text=True)
+        # The patient's words come back with the request to wait, not a page without the form.
+        assert "Typed with care." in response.get_data(as_text=True)
+        assert int(response.headers["Retry-After"]) > 0
         assert client.get(url).status_code == 200  # reading is never limited
         other = app.test_client()
         other.environ_base["REMOTE_ADDR"] = second_ip

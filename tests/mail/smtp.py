@@ -29,6 +29,8 @@ class RecordingHandler:
     delay_seconds: float = 0.0
     lock: threading.Lock = field(default_factory=threading.Lock)
     refused: int = 0
+    # The client's (host, port) of each accepted message: one value per SMTP connection.
+    peers: list = field(default_factory=list)
 
     async def handle_DATA(self, server, session, envelope) -> str:  # aiosmtpd calls it by this name
         with self.lock:
@@ -43,6 +45,7 @@ class RecordingHandler:
         message = message_from_bytes(envelope.content, policy=policy.default)
         with self.lock:
             self.messages.append(message)
+            self.peers.append(session.peer)
         return "250 OK"
 
     def message_ids(self) -> Counter:

@@ -14,12 +14,19 @@ from leads.extensions import db
 from leads.mail.claim import claim, claim_next, release_stuck
 from leads.mail.delivery import eml_path, open_transport
 from leads.mail.digest import schedule_digest
-from leads.mail.outbox import due_now, publish, resend, schedule_inquiry_followups
+from leads.mail.outbox import (
+    coordinator_addresses,
+    due_now,
+    publish,
+    publish_at,
+    resend,
+    schedule_inquiry_followups,
+)
 from leads.mail.send import backoff_seconds, deliver
 from leads.models import EmailKind, EmailStatus, OutboundEmail
 from leads.models.base import utcnow
 from tasks import celery_config, check_retry_bounds
-from tests.factories import make_inquiry, make_lead
+from tests.factories import make_inquiry, make_lead, make_user
 
 
 def _confirmation() -> OutboundEmail:
@@ -142,3 +149,34 @@ def test_cli_status_and_sweep(app, runner):
     assert result.exit_code == 0 and "sent 1" in result.output
     result = runner.invoke(args=["outbox", "sweep"])
     assert result.exit_code == 0 and "due 0" in result.output
+
+
+def test_a_retry_time_beyond_the_longest_delay_is_left_to_the_sweeper(app, monkeypatch):
+    # Redis re-delivers a message held past its visibility timeout: never publish one that far ahead.
+    sent = []
+    monkeypatch.setattr(app.extensions["celery"], "send_task", lambda *args, **kwargs: sent.append(kwargs))
+    bound = app.config["EMAIL_RETRY_MAX_SECONDS"]
+    assert publish_at(1, utcnow() + timedelta(seconds=bound + 60)) is False
+    assert sent == []
+    soon = utcnow() + timedelta(seconds=bound - 60)
+    assert publish_at(1, soon) is True
+    assert sent == [{"args": [1], "eta": soon}]
+
+
+def test_a_row_sending_without_a_claim_time_is_released(app):
+    row = _confirmation()
+    row.status, row.claimed_at = EmailStatus.SENDING, None
+    db.session.commit()
+    assert release_stuck() == 1
+    db.session.refresh(row)
+    assert row.status == EmailStatus.PENDING
+
+
+def test_alerts_go_to_every_active_account_once_accounts_exist(app):
+    app.config["COORDINATOR_EMAILS"] = ["setting@clinic.example"]
+    assert coordinator_addresses() == ["setting@clinic.example"]  # no accounts yet
+    make_user(email="inactive@clinic.example", active=False)
+    assert coordinator_addresses() == ["setting@clinic.example"]
+    make_user(email="coord@clinic.example", role="coordinator")
+    make_user(email="admin@clinic.example", role="admin")
+    assert sorted(coordinator_addresses()) == ["admin@clinic.example", "coord@clinic.example"]

@@ -11,7 +11,7 @@ from leads.mail.send import deliver
 from leads.models import EmailKind, EmailStatus, LeadEvent, OutboundEmail, QuestionnaireResponse
 from leads.models.base import utcnow
 from leads.timeline import EventKind
-from tests.factories import make_inquiry, make_lead
+from tests.factories import make_article, make_inquiry, make_lead
 
 SYMPTOMS = ["Lower back pain", "Balance issues"]
 MESSAGE = "My private story about numbness since the fall"
@@ -187,3 +187,55 @@ def test_urgent_alert_names_red_flags_escaped_and_links_the_lead(smtp_app, smtp)
     assert message["List-Unsubscribe"] is None
     assert message["To"].addresses[0].addr_spec == "coordinator@clinic.example"
     assert rows[0].kind == EmailKind.URGENT_ALERT
+
+
+def test_an_article_title_with_crlf_cannot_add_a_header(smtp_app, smtp):
+    lead = make_lead()
+    article = make_article(title="Stem cells\r\nBcc: x@evil.example\nX-Injected: 1")
+    rows = schedule_inquiry_followups(make_inquiry(lead=lead, article=article))
+    db.session.commit()
+    assert _send(rows[0].id).status == EmailStatus.SENT
+    message = smtp.handler.wait_for(1)[0]
+    assert message["Bcc"] is None and message["X-Injected"] is None
+    # The title stays inside the one Subject header (which Python may fold onto a continuation line).
+    assert (
+        message["Subject"].strip()
+        == "We received your inquiry about Stem cells Bcc: x@evil.example X-Injected: 1"
+    )
+
+
+def test_an_internationalized_domain_is_sent_in_its_ascii_form(smtp_app, smtp):
+    # The inquiry form accepts such addresses (email-validator keeps the Unicode domain).
+    lead, _, ids = _owed(email="ana@bücher.example")
+    assert _send(ids["confirmation0"]).status == EmailStatus.SENT
+    message = smtp.handler.wait_for(1)[0]
+    assert message["To"].addresses[0].addr_spec == "ana@xn--bcher-kva.example"
+    assert lead.email == "ana@bücher.example"
+
+
+def test_a_malformed_coordinator_address_fails_at_once_with_the_reason(smtp_app, smtp):
+    from leads.mail.outbox import schedule_urgent_alert
+
+    # A typo in COORDINATOR_EMAILS; the parser raises HeaderParseError, which is no ValueError.
+    smtp_app.config["COORDINATOR_EMAILS"] = ["<oops@clinic.example>", "ok@clinic.example"]
+    lead = make_lead()
+    bad, good = schedule_urgent_alert(lead, "response:7")
+    db.session.commit()
+    assert _send(bad.id).status == EmailStatus.FAILED
+    assert _send(good.id).status == EmailStatus.SENT
+    row = db.session.get(OutboundEmail, bad.id)
+    assert row.status == EmailStatus.FAILED and row.attempts == 1
+    assert row.last_error == "invalid recipient address: HeaderParseError"
+    assert [m["To"].addresses[0].addr_spec for m in smtp.handler.wait_for(1)] == ["ok@clinic.example"]
+
+
+def test_a_batch_reuses_one_smtp_connection(smtp_app, smtp):
+    from leads.mail.send import send_batch
+
+    for _ in range(3):
+        _owed()
+    with open_transport() as transport:
+        outcomes = send_batch(10, transport)
+    assert [outcome.status for outcome in outcomes].count(EmailStatus.SENT) == len(outcomes) >= 3
+    smtp.handler.wait_for(len(outcomes))
+    assert len(set(smtp.handler.peers)) == 1

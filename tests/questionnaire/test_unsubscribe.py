@@ -162,3 +162,17 @@ def test_invalid_links(client, problem):
         assert "This link is not valid" in response.text
         assert_private_headers(response)
     assert unsubscribe_events(lead_id) == []
+
+
+def test_error_pages_on_token_paths_send_no_referrer_either(client):
+    token = url(make_scheduled_inquiry().lead_id).rsplit("/", 1)[1]
+    for response in (
+        client.put(f"/unsubscribe/{token}"),  # 405 from the app, not the view
+        client.delete(f"/q/{token}"),
+        client.get(f"/q/{token}/extra"),  # 404: no route matched at all
+        client.get("/unsubscribe/not-a-token"),
+    ):
+        assert response.status_code in (404, 405)
+        assert_private_headers(response)
+    # Other pages keep the application's default.
+    assert client.get("/healthz").headers["Referrer-Policy"] != "no-referrer"

@@ -11,13 +11,16 @@ from collections import Counter
 from datetime import timedelta
 
 import pytest
+from sqlalchemy.exc import OperationalError
 
 from leads.extensions import db
+from leads.inquiries.service import InquiryData, submit_inquiry
 from leads.mail.outbox import due_now, publish, schedule_inquiry_followups
 from leads.mail.sweep import sweep
-from leads.models import EmailKind, EmailStatus, OutboundEmail
+from leads.models import EmailKind, EmailStatus, Lead, OutboundEmail
 from leads.models.base import utcnow
 from tests.factories import make_article, make_inquiry, make_lead
+from tests.inquiries.conftest import valid_form
 
 pytestmark = pytest.mark.slow
 
@@ -31,6 +34,16 @@ def _inquiries(count: int) -> list[OutboundEmail]:
         rows += [row for row in schedule_inquiry_followups(inquiry) if row.kind == EmailKind.CONFIRMATION]
     db.session.commit()
     return rows
+
+
+def inquiry_data(email: str, submission_id: str) -> InquiryData:
+    return InquiryData(
+        submission_id=submission_id,
+        full_name="Test Patient",
+        email=email,
+        consent_text="I agree.",
+        consent_version="test",
+    )
 
 
 def _statuses(ids: list[int]) -> Counter:
@@ -55,42 +68,78 @@ def _wait_until_sent(
     raise AssertionError(f"not all sent: {dict(_statuses(ids))}\n{log}")
 
 
-def test_broker_down_at_publish_the_row_waits_and_arrives_once(make_app, worker_app, smtp, start_worker):
-    down = make_app(env={**smtp.env, "CELERY_BROKER_URL": "redis://127.0.0.1:1/0"})
+def test_broker_down_when_the_inquiry_is_posted_the_emails_arrive_once_it_returns(
+    make_app, worker_app, smtp, start_worker
+):
+    down = make_app(
+        env={**smtp.env, "CELERY_BROKER_URL": "redis://127.0.0.1:1/0"},
+        WTF_CSRF_ENABLED=False,
+        RATELIMIT_ENABLED=False,
+    )
     with down.app_context():
-        rows = _inquiries(1)
-        ids = due_now(rows)
+        article = make_article()
+        db.session.commit()
         started = time.monotonic()
-        assert publish(ids) == 0
-        assert time.monotonic() - started < 2.0
+        response = down.test_client().post(f"/{article.slug}/", data=valid_form())
+        elapsed = time.monotonic() - started
+        assert response.status_code == 303
+        assert elapsed < 2.0, f"the dead broker held the request for {elapsed:.1f}s"
         db.session.remove()
 
+    lead = db.session.scalar(db.select(Lead))
+    assert lead is not None and lead.email == valid_form()["email"]
+    ids = list(
+        db.session.scalars(
+            db.select(OutboundEmail.id).where(
+                OutboundEmail.lead_id == lead.id, OutboundEmail.kind == EmailKind.CONFIRMATION
+            )
+        )
+    )
     assert _statuses(ids) == {EmailStatus.PENDING: 1}
     worker = start_worker()
     assert sweep().batches_published == 1  # the broker is back: the sweeper hands the row over
     _wait_until_sent(ids, worker)
     assert list(smtp.handler.message_ids().values()) == [1]
+    assert smtp.handler.messages[0]["To"].addresses[0].addr_spec == lead.email
 
 
-def test_rolled_back_transaction_sends_nothing(worker_app, smtp, start_worker):
+def test_rolled_back_transaction_publishes_and_sends_nothing(worker_app, smtp, start_worker, monkeypatch):
     worker = start_worker()
-    lost = make_lead(email="rolled.back@example.com")
-    lost_rows = schedule_inquiry_followups(make_inquiry(lead=lost))
-    db.session.flush()
-    assert lost_rows[0].id is not None
-    db.session.rollback()  # e.g. a later step of the request failed: publish() is never reached
+    celery = worker_app.extensions["celery"]
+    published: list = []
+    real_send_task = celery.send_task
 
-    kept = _inquiries(1)
-    ids = due_now(kept)
-    assert publish(ids) == 1
-    _wait_until_sent(ids, worker)
-    sweep()  # nothing else is owed: a sweep finds nothing due
-    assert (
-        db.session.scalar(db.select(db.func.count()).select_from(OutboundEmail))
-        == 3 + len(worker_app.config["REMINDER_DAYS"]) - 1
+    def spy(name, args=None, **kwargs):
+        published.append(args)
+        return real_send_task(name, args=args, **kwargs)
+
+    monkeypatch.setattr(celery, "send_task", spy)
+
+    def commit_fails():
+        db.session.flush()  # the lead, the inquiry and its outbox rows are in the transaction
+        assert db.session.scalar(db.select(db.func.count()).select_from(OutboundEmail)) > 0
+        raise OperationalError("COMMIT", {}, Exception("the database went away"))
+
+    article = make_article()
+    db.session.commit()
+    with monkeypatch.context() as patch:
+        patch.setattr(db.session, "commit", commit_fails)
+        with pytest.raises(OperationalError):
+            submit_inquiry(article, inquiry_data("rolled.back@example.com", "a" * 32))
+    db.session.rollback()  # what the request's teardown does
+    assert published == []
+    assert db.session.scalar(db.select(db.func.count()).select_from(Lead)) == 0
+
+    kept = submit_inquiry(article, inquiry_data("kept@example.com", "b" * 32))
+    assert kept.published == 1 and len(published) == 1
+    confirmation = db.session.scalar(
+        db.select(OutboundEmail.id).where(
+            OutboundEmail.inquiry_id == kept.inquiry_id, OutboundEmail.kind == EmailKind.CONFIRMATION
+        )
     )
-    recipients = [message["To"].addresses[0].addr_spec for message in smtp.handler.messages]
-    assert recipients == [kept[0].lead.email]
+    _wait_until_sent([confirmation], worker)
+    assert sweep().due == 0  # nothing else is owed now
+    assert [m["To"].addresses[0].addr_spec for m in smtp.handler.messages] == ["kept@example.com"]
 
 
 def test_smtp_451_twice_is_retried_and_delivered_once(worker_app, smtp, start_worker):
