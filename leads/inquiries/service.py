@@ -93,7 +93,15 @@ def _upsert_lead(data: InquiryData, now: datetime) -> tuple[Lead, bool]:
     return lead, False
 
 
-def _store(article: Article, data: InquiryData, now: datetime) -> tuple[SubmissionResult, list[int]]:
+@dataclass(frozen=True)
+class _Hints:
+    """What to tell the broker after the commit: rows due now, and rows due soon (with when)."""
+
+    now: list[int]
+    soon: list[tuple[int, datetime]]
+
+
+def _store(article: Article, data: InquiryData, now: datetime) -> tuple[SubmissionResult, _Hints]:
     lead, new_lead = _upsert_lead(data, now)
     inquiry = Inquiry(
         lead=lead,
@@ -122,7 +130,7 @@ def _store(article: Article, data: InquiryData, now: datetime) -> tuple[Submissi
     rows = outbox.schedule_inquiry_followups(inquiry, now=now)
     db.session.flush()
     result = SubmissionResult(inquiry_id=inquiry.id, lead_id=lead.id, created=True, new_lead=new_lead)
-    return result, outbox.due_now(rows, now=now)
+    return result, _Hints(outbox.due_now(rows, now=now), outbox.due_soon(rows, now=now))
 
 
 def submit_inquiry(article: Article, data: InquiryData, now: datetime | None = None) -> SubmissionResult:
@@ -137,7 +145,7 @@ def submit_inquiry(article: Article, data: InquiryData, now: datetime | None = N
     # Two attempts: the first may lose a race for a new lead's email address.
     for attempt in (1, 2):
         try:
-            result, due_ids = _store(article, data, now)
+            result, hints = _store(article, data, now)
             db.session.commit()
         except IntegrityError:
             db.session.rollback()
@@ -150,7 +158,13 @@ def submit_inquiry(article: Article, data: InquiryData, now: datetime | None = N
             continue
         break
     log.info("inquiry %s stored for lead %s (article %s)", result.inquiry_id, result.lead_id, article.id)
-    return replace(result, published=outbox.publish(due_ids))
+    published = outbox.publish(hints.now)
+    if published == len(hints.now):
+        # The invitation, held by the broker until it is due, so it leaves on time rather
+        # than at the next sweep. Skipped when the broker just failed: the sweep sends it.
+        for email_id, due_at in hints.soon:
+            outbox.publish_at(email_id, due_at)
+    return replace(result, published=published)
 
 
 def record_spam(article: Article, reason: str = "honeypot") -> None:

@@ -144,6 +144,14 @@ def due_now(rows: Iterable[OutboundEmail], now: datetime | None = None) -> list[
     return [row.id for row in rows if row.due_at <= now]
 
 
+def due_soon(rows: Iterable[OutboundEmail], now: datetime | None = None) -> list[tuple[int, datetime]]:
+    """(id, due time) of rows due later, but soon enough for a broker message held until then
+    (within the retry bound, which start-up keeps below the broker's visibility timeout)."""
+    now = now or utcnow()
+    horizon = now + timedelta(seconds=current_app.config["EMAIL_RETRY_MAX_SECONDS"])
+    return [(row.id, row.due_at) for row in rows if now < row.due_at <= horizon]
+
+
 def publish_at(email_id: int, at: datetime) -> bool:
     """Ask a worker to look at row `email_id` at `at` (a retry). Best effort, like publish().
 
