@@ -134,3 +134,28 @@ def test_migrated_audit_log_refuses_edits_on_postgresql(migrated_postgres_app):
     for statement in ("UPDATE audit_log SET action = 'y'", "DELETE FROM audit_log"):
         with pytest.raises(sa.exc.DBAPIError, match="append-only"), db.engine.begin() as conn:
             conn.execute(sa.text(statement))
+
+
+def _sqlite_indexes(url: str) -> dict[str, str]:
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(
+                sa.text("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL")
+            )
+            return {name: " ".join(sql.split()) for name, sql in rows}
+    finally:
+        engine.dispose()
+
+
+def test_migrated_indexes_match_the_models_including_partial_ones(base_env, tmp_path):
+    """compare_metadata does not see an index's WHERE clause; SQLite's own DDL text does."""
+    migrated, created = tmp_path / "migrated.sqlite", tmp_path / "created.sqlite"
+    for path, build in ((migrated, flask_migrate.upgrade), (created, db.create_all)):
+        app = create_app(
+            env={**base_env, "DATABASE_URL": f"sqlite:///{path}", "INSTANCE_PATH": str(tmp_path)}
+        )
+        with app.app_context():
+            build()
+            db.engine.dispose()
+    assert _sqlite_indexes(f"sqlite:///{migrated}") == _sqlite_indexes(f"sqlite:///{created}")

@@ -102,7 +102,7 @@ def upgrade():
         batch_op.create_index('ix_leads_created', ['created_at', 'id'], unique=False)
         batch_op.create_index('ix_leads_email_prefix', ['email'], unique=False, postgresql_ops={'email': 'text_pattern_ops'})
         batch_op.create_index('ix_leads_inbox', ['is_urgent', 'score', 'last_inquiry_at', 'id'], unique=False)
-        batch_op.create_index('ix_leads_merged_into', ['merged_into_id'], unique=False)
+        batch_op.create_index('ix_leads_merged_into', ['merged_into_id'], unique=False, postgresql_where=sa.text('merged_into_id IS NOT NULL'), sqlite_where=sa.text('merged_into_id IS NOT NULL'))
         batch_op.create_index('ix_leads_phone', ['phone'], unique=False)
         batch_op.create_index(batch_op.f('ix_leads_status'), ['status'], unique=False)
         batch_op.create_index('ix_leads_status_inbox', ['status', 'is_urgent', 'score', 'last_inquiry_at', 'id'], unique=False)
