@@ -157,6 +157,16 @@ def app(make_app):
 
 
 @pytest.fixture
+def smtp():
+    """A real SMTP server (aiosmtpd) on a free localhost port, recording every message."""
+    from tests.mail.smtp import SmtpServer
+
+    server = SmtpServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
 def client(app):
     return app.test_client()
 

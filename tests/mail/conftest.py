@@ -2,16 +2,6 @@ from __future__ import annotations
 
 import pytest
 
-from tests.mail.smtp import SmtpServer
-
-
-@pytest.fixture
-def smtp():
-    """A real SMTP server on a free localhost port, recording every message."""
-    server = SmtpServer().start()
-    yield server
-    server.stop()
-
 
 @pytest.fixture
 def smtp_app(make_app, smtp):

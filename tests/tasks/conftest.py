@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 
 from leads.config import PROJECT_ROOT
-from tests.mail.smtp import SmtpServer
 
 CELERY = str(PROJECT_ROOT / ".venv" / "bin" / "celery")
 
@@ -58,13 +57,6 @@ class Worker:
             self.process.kill()
             self.process.wait(timeout=10)
         self.log.close()
-
-
-@pytest.fixture
-def smtp():
-    server = SmtpServer().start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture
