@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
 
@@ -40,6 +41,26 @@ def valid_form(**changes) -> dict:
     }
     data.update(changes)
     return {key: value for key, value in data.items() if value is not None}
+
+
+def post_with_dead_broker(make_app, env: dict | None = None):
+    """Post a valid inquiry to an app whose broker cannot be reached.
+
+    Returns the app, the response and how long the request took, in seconds.
+    """
+    app = make_app(
+        env={**(env or {}), "CELERY_BROKER_URL": "redis://127.0.0.1:1/0"},
+        WTF_CSRF_ENABLED=False,
+        RATELIMIT_ENABLED=False,
+    )
+    with app.app_context():
+        article = make_article()
+        db.session.commit()
+        started = time.monotonic()
+        response = app.test_client().post(f"/{article.slug}/", data=valid_form())
+        elapsed = time.monotonic() - started
+        db.session.remove()
+    return app, response, elapsed
 
 
 def counts() -> dict[str, int]:

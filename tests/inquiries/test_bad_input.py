@@ -117,31 +117,28 @@ def test_oversized_body_is_413_with_the_form_and_the_reason(client, page_url):
     assert counts() == NOTHING
 
 
-def test_oversized_chunked_body_is_413_not_a_form_cut_short(client, page_url):
-    # Without a Content-Length the body is read up to MAX_CONTENT_LENGTH; what is past it
-    # must make a 413, not a form parsed from the first 64 KB.
-    body = urlencode(valid_form(message="x" * (70 * 1024)), doseq=True).encode()
-    response = client.post(
-        page_url,
-        input_stream=io.BytesIO(body),
+def _post_chunked(client, url: str, form: dict):
+    """POST `form` with no Content-Length, as a chunked body, the way a streaming client sends it."""
+    return client.post(
+        url,
+        input_stream=io.BytesIO(urlencode(form, doseq=True).encode()),
         content_type="application/x-www-form-urlencoded",
         headers={"Transfer-Encoding": "chunked"},
         environ_overrides={"wsgi.input_terminated": True},
     )
+
+
+def test_oversized_chunked_body_is_413_not_a_form_cut_short(client, page_url):
+    # Without a Content-Length the body is read up to MAX_CONTENT_LENGTH; what is past it
+    # must make a 413, not a form parsed from the first 64 KB.
+    response = _post_chunked(client, page_url, valid_form(message="x" * (70 * 1024)))
     assert response.status_code == 413
     assert "larger than we accept" in _summary(response)
     assert counts() == NOTHING
 
 
 def test_small_chunked_body_is_read_as_usual(client, page_url):
-    body = urlencode(valid_form(), doseq=True).encode()
-    response = client.post(
-        page_url,
-        input_stream=io.BytesIO(body),
-        content_type="application/x-www-form-urlencoded",
-        headers={"Transfer-Encoding": "chunked"},
-        environ_overrides={"wsgi.input_terminated": True},
-    )
+    response = _post_chunked(client, page_url, valid_form())
     assert response.status_code == 303
     assert counts()["Inquiry"] == 1
 
