@@ -106,7 +106,13 @@ def load_settings(env: Mapping[str, str] | None = None, instance_path: Path | No
         "RATELIMIT_KEY_PREFIX": env.get("RATELIMIT_KEY_PREFIX", "leads"),
         # Namespaces Celery's Redis keys, so two deployments (or test runs) can share one Redis.
         "CELERY_KEY_PREFIX": env.get("CELERY_KEY_PREFIX", ""),
+        # Counted on stored submissions only, so typing mistakes never use it up.
         "INQUIRY_RATE_LIMIT": env.get("INQUIRY_RATE_LIMIT", "5 per minute;30 per day"),
+        # Every POST of the form, refused or stored: the ceiling for a client that only sends errors.
+        "INQUIRY_POST_LIMIT": env.get("INQUIRY_POST_LIMIT", "30 per minute;300 per day"),
+        # The same address sending the same article's form with the same content within this
+        # many minutes is a repeat (Back, then send): recorded, but no new inquiry or email.
+        "REPEAT_WINDOW_MINUTES": _int(env, "REPEAT_WINDOW_MINUTES", 30),
         # Web
         "HOST": env.get("HOST", "127.0.0.1"),
         "PORT": _int(env, "PORT", 5000),

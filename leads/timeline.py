@@ -8,6 +8,11 @@ from leads.models import LeadEvent
 
 class EventKind:
     INQUIRY_RECEIVED = "inquiry_received"
+    INQUIRY_REPEATED = "inquiry_repeated"
+    RESUBSCRIBED = "resubscribed"
+    CONTACT_ACCEPTED = "contact_accepted"
+    CONTACT_KEPT = "contact_kept"
+    CONTACT_EDITED = "contact_edited"
     EMAIL_SENT = "email_sent"
     EMAIL_FAILED = "email_failed"
     EMAIL_RESENT = "email_resent"

@@ -62,6 +62,8 @@ def _scrub_lead(lead: Lead) -> dict[str, int]:
         counts[str(inquiry.id)] = len(inquiry.symptoms or [])
         inquiry.symptoms = []
         inquiry.message = ""
+        inquiry.full_name = None
+        inquiry.phone = None
         inquiry.referrer = None
         inquiry.landing_page = None
         inquiry.utm_term = None

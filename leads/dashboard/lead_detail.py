@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
+from leads.dashboard.contact import Proposal, pending_proposal
 from leads.dashboard.timeline import TimelineItem, build_timeline
 from leads.extensions import db
 from leads.models import EmailStatus, Inquiry, Lead, LeadEvent, OutboundEmail, QuestionnaireResponse, User
@@ -41,6 +42,8 @@ class LeadPage:
     timeline: list[TimelineItem]
     users: list[User]
     failed_emails: int
+    # New contact details typed with the latest inquiry, waiting for a coordinator.
+    proposal: Proposal | None = None
 
 
 def _sections(answers: Mapping) -> list[AnswerSection]:
@@ -132,4 +135,5 @@ def load_lead_page(lead_id: int) -> LeadPage | None:
         timeline=build_timeline(events, inquiries, emails, responses, users),
         users=[user for user in users.values() if user.active],
         failed_emails=sum(1 for email in emails if email.status == EmailStatus.FAILED),
+        proposal=pending_proposal(lead, inquiries[0] if inquiries else None),
     )

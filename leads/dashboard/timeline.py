@@ -5,11 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from leads.dashboard.contact import FIELD_LABELS
 from leads.models import Inquiry, LeadEvent, OutboundEmail, QuestionnaireResponse, User
 from leads.questionnaire.questions import RED_FLAGS
 from leads.timeline import EventKind
 
 RED_FLAG_LABELS = dict(RED_FLAGS)
+CONTACT_KINDS = {EventKind.CONTACT_ACCEPTED, EventKind.CONTACT_KEPT, EventKind.CONTACT_EDITED}
 
 # These kinds are drawn from their own rows (richer and always present); an event of the same kind would repeat them.
 FROM_ROWS = {
@@ -27,6 +29,11 @@ TITLES = {
     EventKind.NOTE: "Note",
     EventKind.CALL_LOGGED: "Call logged",
     EventKind.UNSUBSCRIBED: "Unsubscribed",
+    EventKind.INQUIRY_REPEATED: "Inquiry sent again",
+    EventKind.RESUBSCRIBED: "Subscribed again",
+    EventKind.CONTACT_ACCEPTED: "New contact details accepted",
+    EventKind.CONTACT_KEPT: "Contact details kept",
+    EventKind.CONTACT_EDITED: "Contact details edited",
     EventKind.MERGED: "Merged",
     EventKind.ERASED: "Personal data erased",
 }
@@ -65,6 +72,17 @@ def _event_lines(event: LeadEvent, users: dict[int, User]) -> list[str]:
             lines.append(str(data["notes"]))
     elif event.kind == EventKind.RED_FLAG:
         lines.extend(RED_FLAG_LABELS.get(flag, str(flag)) for flag in data.get("flags", []))
+    elif event.kind == EventKind.INQUIRY_REPEATED:
+        lines.append("The same inquiry again (same article, message and symptoms): stored once, no new email")
+    elif event.kind == EventKind.RESUBSCRIBED:
+        if data.get("via") == "inquiry":
+            lines.append("A new inquiry asked to be contacted: its confirmation and questionnaire are owed")
+        if data.get("reason"):
+            lines.append(f"Reason: {data['reason']}")
+    elif event.kind in CONTACT_KINDS:
+        fields = [FIELD_LABELS.get(name, str(name)) for name in data.get("fields", [])]
+        if fields:
+            lines.append(f"Fields: {', '.join(fields)}")
     elif event.kind == EventKind.MERGED:
         if data.get("source_id"):
             lines.append(f"Lead #{data['source_id']} merged into this one")

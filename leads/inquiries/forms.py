@@ -50,15 +50,44 @@ def normalize_email(value: str) -> str:
     return validate_email(value.strip(), check_deliverability=False).normalized.lower()
 
 
-def normalize_phone(value: str, region: str) -> str:
-    """E.164 form of a phone number; raises ValueError with a patient-facing message."""
+# International call prefixes people type instead of "+": 00 (most of the world), 011 (North America).
+INTERNATIONAL_PREFIXES = ("011", "00")
+
+
+def _parse_valid(value: str, region: str | None) -> phonenumbers.PhoneNumber | None:
     try:
         number = phonenumbers.parse(value, region)
     except phonenumbers.NumberParseException:
+        return None
+    return number if phonenumbers.is_valid_number(number) else None
+
+
+def _international_form(value: str) -> str | None:
+    """`0044 20...` or `011 44 20...` as `+4420...`, whatever the default region's own prefix is."""
+    if value.lstrip().startswith("+"):
+        return None
+    digits = phonenumbers.normalize_digits_only(value)
+    for prefix in INTERNATIONAL_PREFIXES:
+        if digits.startswith(prefix):
+            return "+" + digits[len(prefix) :]
+    return None
+
+
+def normalize_phone(value: str, region: str) -> str:
+    """E.164 form of a phone number; raises ValueError with a patient-facing message.
+
+    A national number of the default region wins; otherwise a leading 00 or 011 is read as
+    the international prefix (phonenumbers only knows the default region's own prefix).
+    """
+    international = _international_form(value)
+    number = _parse_valid(value, region) or (_parse_valid(international, None) if international else None)
+    if number is not None:
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    try:
+        phonenumbers.parse(value, region)
+    except phonenumbers.NumberParseException:
         raise ValueError("Please enter a phone number we can call, for example +1 507 555 0123.") from None
-    if not phonenumbers.is_valid_number(number):
-        raise ValueError("That phone number does not look complete. Please check it, with the country code.")
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    raise ValueError("That phone number does not look complete. Please check it, with the country code.")
 
 
 def clean_hidden(value: str | None, limit: int) -> str | None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import RequestEntityTooLarge, TooManyRequests
 
@@ -18,6 +18,16 @@ bp = Blueprint("inquiries", __name__)
 
 def _inquiry_limit() -> str:
     return current_app.config["INQUIRY_RATE_LIMIT"]
+
+
+def _post_limit() -> str:
+    return current_app.config["INQUIRY_POST_LIMIT"]
+
+
+def _accepted(response: Response) -> bool:
+    """A stored submission (or a repeat, or a bot's) ends in the redirect to the thanks page;
+    a form sent back with mistakes does not, so typing errors never use up the limit."""
+    return response.status_code == 303
 
 
 def inquiry_data(form: InquiryForm) -> InquiryData:
@@ -39,7 +49,8 @@ def inquiry_data(form: InquiryForm) -> InquiryData:
 
 
 @bp.post("/<slug>/")
-@limiter.limit(_inquiry_limit)
+@limiter.limit(_post_limit)
+@limiter.limit(_inquiry_limit, deduct_when=_accepted)
 def submit(slug: str):
     article = article_or_404(slug)
     form = build_form(article.symptoms, formdata=request.form)
@@ -50,14 +61,18 @@ def submit(slug: str):
         return redirect(thanks, 303)
     if not form.validate():
         return render_page(article, form, status=422)
-    submit_inquiry(article, inquiry_data(form))
+    result = submit_inquiry(article, inquiry_data(form))
+    if result.resubscribed:
+        # Only the wording of the page depends on it: nothing personal in the address.
+        thanks = url_for("inquiries.thanks", slug=article.slug, resubscribed=1)
     return redirect(thanks, 303)
 
 
 @bp.get("/<slug>/thanks")
 def thanks(slug: str):
     article = article_or_404(slug)
-    return render_template("inquiries/thanks.html", article=article)
+    resubscribed = request.args.get("resubscribed") == "1"
+    return render_template("inquiries/thanks.html", article=article, resubscribed=resubscribed)
 
 
 def _submitted_article() -> Article | None:

@@ -6,10 +6,12 @@ import logging
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
+from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
 from leads.assignment import auto_assign
 from leads.extensions import db
+from leads.inquiries.repeats import find_repeat
 from leads.mail import outbox
 from leads.models import Article, Inquiry, Lead, SpamSubmission
 from leads.models.base import utcnow
@@ -51,6 +53,10 @@ class SubmissionResult:
     created: bool
     new_lead: bool = False
     published: int = 0
+    # Set when the submission repeated a recent inquiry: that inquiry's id (nothing new was stored).
+    repeat_of: int | None = None
+    # True when the lead had unsubscribed and this inquiry asked to be contacted again.
+    resubscribed: bool = False
 
 
 def _existing(submission_id: str) -> SubmissionResult | None:
@@ -70,8 +76,9 @@ def _find_lead(email: str) -> Lead | None:
     return lead
 
 
-def _upsert_lead(data: InquiryData, now: datetime) -> tuple[Lead, bool]:
-    lead = _find_lead(data.email)
+def _upsert_lead(lead: Lead | None, data: InquiryData, now: datetime) -> tuple[Lead, bool]:
+    """The known lead of this address, or a new one. A known lead keeps its name, phone and
+    preferred contact: anyone may type its address, so new details wait on the inquiry."""
     if lead is None:
         lead = Lead(
             full_name=data.full_name,
@@ -84,13 +91,19 @@ def _upsert_lead(data: InquiryData, now: datetime) -> tuple[Lead, bool]:
         db.session.add(lead)
         db.session.flush()  # a concurrent first inquiry from this address fails here
         return lead, True
-    lead.full_name = data.full_name
-    if data.phone:
-        # An inquiry without a phone keeps the number we already have.
-        lead.phone = data.phone
-    lead.preferred_contact = data.preferred_contact
     lead.last_inquiry_at = now
     return lead, False
+
+
+def _repeated(lead: Lead | None, article: Article, data: InquiryData, now: datetime) -> Inquiry | None:
+    """The recent inquiry this submission repeats (Back, then send again), if any.
+
+    An unsubscribed lead's new submission is never a repeat: it asks to be contacted again.
+    """
+    if lead is None or lead.unsubscribed_at is not None:
+        return None
+    window = current_app.config["REPEAT_WINDOW_MINUTES"]
+    return find_repeat(lead.id, article.id, data.symptoms, data.message, now, window)
 
 
 @dataclass(frozen=True)
@@ -102,13 +115,25 @@ class _Hints:
 
 
 def _store(article: Article, data: InquiryData, now: datetime) -> tuple[SubmissionResult, _Hints]:
-    lead, new_lead = _upsert_lead(data, now)
+    known = _find_lead(data.email)
+    first = _repeated(known, article, data, now)
+    if first is not None:
+        # Recorded on the first inquiry's timeline; nothing new is stored, counted or owed.
+        record_event(known.id, EventKind.INQUIRY_REPEATED, inquiry_id=first.id, article_id=article.id)
+        result = SubmissionResult(inquiry_id=first.id, lead_id=known.id, created=False, repeat_of=first.id)
+        return result, _Hints([], [])
+    lead, new_lead = _upsert_lead(known, data, now)
+    # A new inquiry, with its consent, is the patient asking to be contacted again.
+    resubscribed = lead.unsubscribed_at is not None
+    lead.unsubscribed_at = None
     inquiry = Inquiry(
         lead=lead,
         article_id=article.id,
         submission_id=data.submission_id,
         symptoms=list(data.symptoms),
         message=data.message,
+        full_name=data.full_name,
+        phone=data.phone,
         preferred_contact=data.preferred_contact,
         consent_text=data.consent_text,
         consent_version=data.consent_version,
@@ -125,11 +150,16 @@ def _store(article: Article, data: InquiryData, now: datetime) -> tuple[Submissi
     db.session.add(inquiry)
     db.session.flush()  # ids for the event and the outbox rows; a duplicate submission fails here
     record_event(lead.id, EventKind.INQUIRY_RECEIVED, inquiry_id=inquiry.id, article_id=article.id)
+    if resubscribed:
+        record_event(lead.id, EventKind.RESUBSCRIBED, inquiry_id=inquiry.id, via="inquiry")
     if new_lead:
         auto_assign(lead)
-    rows = outbox.schedule_inquiry_followups(inquiry, now=now)
+    # Someone who once asked us to stop gets what this inquiry needs, not the reminders too.
+    rows = outbox.schedule_inquiry_followups(inquiry, now=now, reminders=not resubscribed)
     db.session.flush()
-    result = SubmissionResult(inquiry_id=inquiry.id, lead_id=lead.id, created=True, new_lead=new_lead)
+    result = SubmissionResult(
+        inquiry_id=inquiry.id, lead_id=lead.id, created=True, new_lead=new_lead, resubscribed=resubscribed
+    )
     return result, _Hints(outbox.due_now(rows, now=now), outbox.due_soon(rows, now=now))
 
 
@@ -157,6 +187,11 @@ def submit_inquiry(article: Article, data: InquiryData, now: datetime | None = N
             log.info("inquiry store raced on a unique key; retrying once")
             continue
         break
+    if result.repeat_of is not None:
+        log.info(
+            "inquiry %s sent again for lead %s: recorded, nothing owed", result.repeat_of, result.lead_id
+        )
+        return result
     log.info("inquiry %s stored for lead %s (article %s)", result.inquiry_id, result.lead_id, article.id)
     published = outbox.publish(hints.now)
     if published == len(hints.now):

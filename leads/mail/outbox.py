@@ -44,8 +44,10 @@ def owe(
     return row
 
 
-def schedule_inquiry_followups(inquiry: Inquiry, now: datetime | None = None) -> list[OutboundEmail]:
-    """The confirmation now, the questionnaire after a delay, then the reminders.
+def schedule_inquiry_followups(
+    inquiry: Inquiry, now: datetime | None = None, reminders: bool = True
+) -> list[OutboundEmail]:
+    """The confirmation now, the questionnaire after a delay, then the reminders (unless `reminders` is False).
 
     Called inside the inquiry's transaction (the inquiry must have an id: flush first).
     Nothing is owed to a lead that unsubscribed.
@@ -65,7 +67,7 @@ def schedule_inquiry_followups(inquiry: Inquiry, now: datetime | None = None) ->
             inquiry.id,
         ),
     ]
-    for number, days in enumerate(config["REMINDER_DAYS"], start=1):
+    for number, days in enumerate(config["REMINDER_DAYS"] if reminders else [], start=1):
         rows.append(
             owe(
                 EmailKind.REMINDER,

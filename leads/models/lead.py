@@ -94,6 +94,12 @@ class Inquiry(db.Model):
     submission_id: Mapped[str] = mapped_column(sa.String(64), unique=True)
     symptoms: Mapped[list] = mapped_column(JSONType(), default=list)
     message: Mapped[str] = mapped_column(sa.Text, default="")
+    # The contact details typed with this inquiry. They are only proposed for the lead: anyone
+    # may type a known address, so the lead changes when a coordinator accepts them.
+    full_name: Mapped[str | None] = mapped_column(sa.String(200))
+    phone: Mapped[str | None] = mapped_column(sa.String(32))  # E.164
+    # "accepted" or "kept" once a coordinator decided on the proposed details; None before.
+    contact_decision: Mapped[str | None] = mapped_column(sa.String(16))
     preferred_contact: Mapped[str] = mapped_column(sa.String(16), default=ContactMethod.EMAIL)
     consent_text: Mapped[str] = mapped_column(sa.Text)
     consent_version: Mapped[str] = mapped_column(sa.String(32))

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
+
+from sqlalchemy.orm import Session
 
 from leads.extensions import db
 from leads.inquiries import service
 from leads.inquiries.service import InquiryData, submit_inquiry
-from leads.models import Inquiry, Lead
-from tests.factories import make_article, make_inquiry, make_lead, make_user
+from leads.mail.render import render_email
+from leads.models import EmailKind, Inquiry, Lead, OutboundEmail
+from leads.models.base import utcnow
+from tests.factories import make_article, make_lead, make_user
 from tests.inquiries.conftest import NOTHING, counts
 
 
@@ -37,18 +42,44 @@ def test_same_submission_id_returns_the_stored_inquiry(app):
     assert counts()["Inquiry"] == 1
 
 
+def _commit_elsewhere(article_id: int, submission_id: str) -> int:
+    """Another request storing this submission id, on its own connection, committed now."""
+    with Session(db.engine) as other:
+        lead = Lead(full_name="Ana Silva", email="winner@example.com")
+        other.add(lead)
+        other.flush()
+        inquiry = Inquiry(
+            lead_id=lead.id,
+            article_id=article_id,
+            submission_id=submission_id,
+            consent_text="I agree.",
+            consent_version="v1",
+        )
+        other.add(inquiry)
+        other.commit()
+        return inquiry.id
+
+
 def test_losing_the_submission_id_race_returns_the_winner(app, monkeypatch):
     article = make_article()
-    winner = make_inquiry(article=article, submission_id="a" * 32)
     db.session.commit()
-    # Both requests passed the first lookup before either committed.
+    sid = "a" * 32
     real = service._existing
-    calls = iter([None])
-    monkeypatch.setattr(service, "_existing", lambda sid: next(calls, None) or real(sid))
+    winner: list[int] = []
 
-    result = submit_inquiry(article, _data(submission_id="a" * 32, email="someone@example.com"))
+    def lookup(submission_id: str):
+        found = real(submission_id)
+        if not winner:
+            # Both requests passed the first lookup; the other one commits before this one inserts.
+            winner.append(_commit_elsewhere(article.id, submission_id))
+        return found
 
-    assert not result.created and result.inquiry_id == winner.id
+    monkeypatch.setattr(service, "_existing", lookup)
+
+    result = submit_inquiry(article, _data(submission_id=sid, email="someone@example.com"))
+
+    # This request's insert hit the unique key, rolled back, and found the winner on the second lookup.
+    assert winner and not result.created and result.inquiry_id == winner[0]
     assert counts() == {**NOTHING, "Lead": 1, "Inquiry": 1}
 
 
@@ -97,3 +128,66 @@ def test_new_lead_is_auto_assigned_when_round_robin_is_on(app):
     result = submit_inquiry(make_article(), _data())
 
     assert db.session.get(Lead, result.lead_id).assignee_id == coordinator.id
+
+
+def test_a_later_inquiry_leaves_the_lead_s_details_and_stays_on_the_inquiry(app):
+    article = make_article()
+    first = submit_inquiry(article, _data(phone="+15075550123", preferred_contact="email"))
+
+    later = submit_inquiry(
+        article,
+        _data(
+            full_name="Mallory Attacker", phone="+15075550199", preferred_contact="phone", message="Call me"
+        ),
+    )
+
+    db.session.expire_all()
+    lead = db.session.get(Lead, first.lead_id)
+    assert (lead.full_name, lead.phone, lead.preferred_contact) == ("Ana Silva", "+15075550123", "email")
+    inquiry = db.session.get(Inquiry, later.inquiry_id)
+    assert (inquiry.full_name, inquiry.phone, inquiry.preferred_contact) == (
+        "Mallory Attacker",
+        "+15075550199",
+        "phone",
+    )
+
+
+def test_emails_to_a_known_lead_greet_it_with_its_stored_name(app):
+    article = make_article()
+    submit_inquiry(article, _data())
+    later = submit_inquiry(article, _data(full_name="Mallory Attacker", message="Another question"))
+    confirmation = db.session.scalars(
+        db.select(OutboundEmail).where(
+            OutboundEmail.inquiry_id == later.inquiry_id, OutboundEmail.kind == EmailKind.CONFIRMATION
+        )
+    ).one()
+
+    rendered = render_email(confirmation, "ana@example.com")
+
+    assert rendered.to_name == "Ana Silva" and rendered.text.startswith("Hello Ana,")
+    assert "Mallory" not in rendered.text + rendered.html + rendered.subject
+
+
+def test_the_same_content_after_the_repeat_window_is_a_new_inquiry(app):
+    app.config["REPEAT_WINDOW_MINUTES"] = 30
+    article = make_article()
+    now = utcnow()
+    first = submit_inquiry(article, _data(), now=now - timedelta(minutes=31))
+
+    again = submit_inquiry(article, _data(), now=now)
+
+    assert again.created and again.inquiry_id != first.inquiry_id and again.repeat_of is None
+
+
+def test_the_same_content_within_the_window_is_a_repeat_of_the_first(app):
+    app.config["REPEAT_WINDOW_MINUTES"] = 30
+    article = make_article()
+    now = utcnow()
+    first = submit_inquiry(article, _data(symptoms=["Balance issues", "Lower back pain"]), now=now)
+
+    again = submit_inquiry(
+        article, _data(symptoms=["Lower back pain", "Balance issues"]), now=now + timedelta(minutes=29)
+    )
+
+    assert not again.created and again.repeat_of == first.inquiry_id
+    assert counts() == {**NOTHING, "Lead": 1, "Inquiry": 1, "OutboundEmail": 4}

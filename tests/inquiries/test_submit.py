@@ -8,8 +8,10 @@ from datetime import timedelta
 from bs4 import BeautifulSoup
 
 from leads.extensions import db
+from leads.mail.rules import cancel_reason
 from leads.models import EmailKind, Inquiry, Lead, LeadEvent, OutboundEmail, SpamSubmission
 from leads.models.base import utcnow
+from leads.timeline import EventKind
 from tests.factories import SEED_SYMPTOMS, make_article, make_inquiry, make_lead
 from tests.inquiries.conftest import NOTHING, counts, post_with_dead_broker, valid_form
 
@@ -104,7 +106,9 @@ def test_outbox_rows_are_written_in_the_same_transaction(app, client, page_url):
     assert rows[EmailKind.QUESTIONNAIRE].due_at > utcnow()
 
 
-def test_same_email_in_another_case_is_the_same_lead_back_at_the_top(client, article, page_url):
+def test_same_email_in_another_case_is_the_same_lead_back_at_the_top_with_its_details_kept(
+    client, article, page_url
+):
     old_lead = make_lead(email="ana.silva@example.com", last_inquiry_at=utcnow() - timedelta(days=30))
     old_inquiry = make_inquiry(lead=old_lead, article=make_article())
     other = make_lead(last_inquiry_at=utcnow() - timedelta(days=1))
@@ -119,9 +123,10 @@ def test_same_email_in_another_case_is_the_same_lead_back_at_the_top(client, art
     db.session.expire_all()
     assert db.session.scalar(db.select(db.func.count()).select_from(Lead)) == 2
     lead = db.session.get(Lead, old_lead.id)
-    assert lead.full_name == "Ana M. Silva"
     assert len(lead.inquiries) == 2
     assert lead.inquiries[0].id == old_inquiry.id
+    # The name typed this time stays on the inquiry until a coordinator accepts it.
+    assert lead.full_name == old_lead.full_name and lead.inquiries[1].full_name == "Ana M. Silva"
     top = db.session.scalars(db.select(Lead).order_by(Lead.last_inquiry_at.desc())).first()
     assert top.id == lead.id and lead.last_inquiry_at > db.session.get(Lead, other.id).last_inquiry_at
 
@@ -163,13 +168,28 @@ def test_honeypot_is_hidden_from_people_and_screen_readers(client, page_url):
     assert wrapper["aria-hidden"] == "true" and "hp" in wrapper["class"]
 
 
-def test_unsubscribed_lead_is_stored_but_owed_no_email(client, page_url):
-    make_lead(email="ana.silva@example.com", unsubscribed_at=utcnow())
+def test_new_inquiry_from_an_unsubscribed_lead_is_a_re_opt_in_owed_its_emails(client, page_url):
+    lead = make_lead(email="ana.silva@example.com", unsubscribed_at=utcnow())
     db.session.commit()
 
-    assert client.post(page_url, data=valid_form()).status_code == 303
+    response = client.post(page_url, data=valid_form())
 
-    assert counts() == {**NOTHING, "Lead": 1, "Inquiry": 1}
+    assert response.status_code == 303 and response.headers["Location"].endswith("/thanks?resubscribed=1")
+    db.session.expire_all()
+    assert db.session.get(Lead, lead.id).unsubscribed_at is None
+    rows = db.session.scalars(db.select(OutboundEmail)).all()
+    # This inquiry's confirmation and questionnaire, and no reminders for someone who once said stop.
+    assert sorted(row.kind for row in rows) == [EmailKind.CONFIRMATION, EmailKind.QUESTIONNAIRE]
+    assert [cancel_reason(row) for row in rows] == [None, None]
+    event = db.session.scalars(db.select(LeadEvent).where(LeadEvent.kind == EventKind.RESUBSCRIBED)).one()
+    assert event.data == {"inquiry_id": rows[0].inquiry_id, "via": "inquiry"}
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "You had asked us to stop emailing you" in page and "we will email you about this inquiry" in page
+
+
+def test_thanks_page_of_a_subscribed_patient_says_nothing_about_unsubscribing(client, article):
+    page = client.get(f"/{article.slug}/thanks").get_data(as_text=True)
+    assert "You had asked us to stop emailing you" not in page
 
 
 def test_utm_referrer_and_landing_page_travel_from_the_get_to_the_inquiry(client, page_url):
@@ -214,7 +234,10 @@ def test_rate_limit_answers_429_with_a_friendly_page(make_app):
         url = f"/{article.slug}/"
         client = app.test_client()
         client.environ_base["REMOTE_ADDR"] = first_ip
-        statuses = [client.post(url, data=valid_form(submission_id=_new_id())).status_code for _ in range(3)]
+        statuses = [
+            client.post(url, data=valid_form(submission_id=_new_id(), message=f"Try {n}")).status_code
+            for n in range(3)
+        ]
         assert statuses == [303, 303, 429]
         response = client.post(url, data=valid_form(submission_id=_new_id(), message="Typed with care."))
         assert "Please wait a moment" in response.get_data(as_text=True)
@@ -224,8 +247,56 @@ def test_rate_limit_answers_429_with_a_friendly_page(make_app):
         assert client.get(url).status_code == 200  # reading is never limited
         other = app.test_client()
         other.environ_base["REMOTE_ADDR"] = second_ip
-        assert other.post(url, data=valid_form(submission_id=_new_id())).status_code == 303
+        assert other.post(url, data=valid_form(submission_id=_new_id(), message="Other")).status_code == 303
         assert counts()["Inquiry"] == 3
+
+
+def _limited_client(make_app, **config):
+    # Explicitly on: the limiter is one shared object and keeps the last app's setting otherwise.
+    app = make_app(RATELIMIT_ENABLED=True, WTF_CSRF_ENABLED=False, **config)
+    client = app.test_client()
+    # An address of this test alone, so a shared Redis never carries counts over from another test.
+    client.environ_base["REMOTE_ADDR"] = f"2001:db8::{uuid.uuid4().hex[:4]}:9"
+    return app, client
+
+
+def test_typing_mistakes_do_not_use_up_the_rate_limit(make_app):
+    app, client = _limited_client(make_app, INQUIRY_RATE_LIMIT="2 per minute")
+    with app.app_context():
+        article = make_article()
+        db.session.commit()
+        url = f"/{article.slug}/"
+        mistakes = [
+            client.post(url, data=valid_form(submission_id=_new_id(), email="ana@")).status_code
+            for _ in range(5)
+        ]
+        stored = [
+            client.post(url, data=valid_form(submission_id=_new_id(), message=f"Try {n}")).status_code
+            for n in range(3)
+        ]
+
+        assert mistakes == [422] * 5
+        # The limit counts what was stored: two, then the third is refused.
+        assert stored == [303, 303, 429]
+        assert counts()["Inquiry"] == 2
+
+
+def test_every_post_counts_against_the_higher_ceiling(make_app):
+    app, client = _limited_client(
+        make_app, INQUIRY_RATE_LIMIT="2 per minute", INQUIRY_POST_LIMIT="4 per minute"
+    )
+    with app.app_context():
+        article = make_article()
+        db.session.commit()
+        url = f"/{article.slug}/"
+        statuses = [
+            client.post(url, data=valid_form(submission_id=_new_id(), email="ana@")).status_code
+            for _ in range(5)
+        ]
+
+        assert statuses == [422, 422, 422, 422, 429]
+        assert client.post(url, data=valid_form(submission_id=_new_id())).status_code == 429
+        assert counts()["Inquiry"] == 0
 
 
 def test_submission_succeeds_quickly_when_the_broker_is_down(make_app):
