@@ -10,6 +10,7 @@ from bs4 import BeautifulSoup
 
 from leads.dashboard import contact
 from leads.dashboard.actions import ActionError
+from leads.dashboard.erasure import erase_lead
 from leads.extensions import db
 from leads.models import AuditEntry, Inquiry, Lead, LeadEvent
 from leads.models.base import utcnow
@@ -237,3 +238,15 @@ def test_a_repeat_shows_on_the_lead_page_timeline(app, victim, coord_client):
 
     page = coord_client.get(f"/dashboard/leads/{victim.id}").get_data(as_text=True)
     assert "Inquiry sent again" in page and "no new email" in page
+
+
+def test_erasure_clears_the_details_each_inquiry_proposed(app, victim, admin):
+    inquiry = _attack(app, victim)
+
+    erase_lead(db.session.get(Lead, victim.id), admin)
+
+    db.session.expire_all()
+    names = db.session.scalars(db.select(Inquiry.full_name).where(Inquiry.lead_id == victim.id)).all()
+    phones = db.session.scalars(db.select(Inquiry.phone).where(Inquiry.lead_id == victim.id)).all()
+    assert names == [None, None] and phones == [None, None]
+    assert db.session.get(Inquiry, inquiry.id).lead_id == victim.id
