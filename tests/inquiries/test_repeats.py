@@ -6,6 +6,7 @@ import uuid
 
 import pytest
 
+from leads.dashboard import stats
 from leads.extensions import db
 from leads.models import Inquiry, LeadEvent
 from leads.timeline import EventKind
@@ -31,6 +32,7 @@ def test_back_and_send_again_is_recorded_on_the_first_inquiry_and_owes_no_email(
         db.select(LeadEvent).where(LeadEvent.kind == EventKind.INQUIRY_REPEATED)
     ).one()
     assert repeat.lead_id == inquiry.lead_id and repeat.data["inquiry_id"] == inquiry.id
+    assert stats.by_article() == [(article.title, 1)]  # the statistics count one inquiry
 
 
 @pytest.mark.parametrize(
