@@ -13,7 +13,7 @@ from leads.audit.service import AuditAction, record_audit
 from leads.dashboard.actions import ActionError, ensure_open
 from leads.dashboard.pipeline import REASON_MAX
 from leads.extensions import db
-from leads.models import Inquiry, Lead, User
+from leads.models import ContactMethod, Inquiry, Lead, User
 from leads.timeline import EventKind, record_event
 
 ACCEPTED = "accepted"
@@ -118,7 +118,7 @@ def edit_contact(
 ) -> list[str]:
     """Set the lead's details (already validated and normalised). Returns the changed field names."""
     ensure_open(lead)
-    if preferred_contact == "phone" and not phone:
+    if preferred_contact == ContactMethod.PHONE and not phone:
         raise ActionError("Phone is the preferred contact: give a phone number, or choose email.")
     values = {"full_name": full_name, "email": email, "phone": phone, "preferred_contact": preferred_contact}
     fields = _differences(lead, values)
