@@ -74,6 +74,10 @@ def _event_lines(event: LeadEvent, users: dict[int, User]) -> list[str]:
         lines.extend(RED_FLAG_LABELS.get(flag, str(flag)) for flag in data.get("flags", []))
     elif event.kind == EventKind.INQUIRY_REPEATED:
         lines.append("The same inquiry again (same article, message and symptoms): stored once, no new email")
+        typed = data.get("typed") or {}
+        if typed:
+            details = "; ".join(f"{FIELD_LABELS.get(name, name)}: {value}" for name, value in typed.items())
+            lines.append(f"Typed differently this time: {details}")
     elif event.kind == EventKind.RESUBSCRIBED:
         if data.get("via") == "inquiry":
             lines.append("A new inquiry asked to be contacted: its confirmation and questionnaire are owed")

@@ -119,7 +119,17 @@ def _store(article: Article, data: InquiryData, now: datetime) -> tuple[Submissi
     first = _repeated(known, article, data, now)
     if first is not None:
         # Recorded on the first inquiry's timeline; nothing new is stored, counted or owed.
-        record_event(known.id, EventKind.INQUIRY_REPEATED, inquiry_id=first.id, article_id=article.id)
+        # Contact details typed differently this time (a corrected phone, say) are kept on the
+        # event for the coordinator to read; they change nothing by themselves.
+        typed = {
+            "full_name": data.full_name,
+            "phone": data.phone,
+            "preferred_contact": data.preferred_contact,
+        }
+        changed = {name: value for name, value in typed.items() if value and value != getattr(first, name)}
+        record_event(
+            known.id, EventKind.INQUIRY_REPEATED, inquiry_id=first.id, article_id=article.id, typed=changed
+        )
         result = SubmissionResult(inquiry_id=first.id, lead_id=known.id, created=False, repeat_of=first.id)
         return result, _Hints([], [])
     lead, new_lead = _upsert_lead(known, data, now)

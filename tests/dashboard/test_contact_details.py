@@ -230,14 +230,18 @@ def test_resubscribing_a_subscribed_lead_is_refused(app, coordinator):
 def test_a_repeat_shows_on_the_lead_page_timeline(app, victim, coord_client):
     article = make_article()
     db.session.commit()
-    for _ in range(2):
+    for phone in ("+1 507 555 0123", "+1 507 555 0188"):
         app.test_client().post(
             f"/{article.slug}/",
-            data=valid_form(email="ana.silva@example.com", submission_id=uuid.uuid4().hex),
+            data=valid_form(email="ana.silva@example.com", phone=phone, submission_id=uuid.uuid4().hex),
         )
 
     page = coord_client.get(f"/dashboard/leads/{victim.id}").get_data(as_text=True)
     assert "Inquiry sent again" in page and "no new email" in page
+    # A corrected phone in the repeat is shown to the coordinator, not applied.
+    assert "Typed differently this time: phone: +15075550188" in page
+    db.session.expire_all()
+    assert db.session.get(Lead, victim.id).phone == "+15075550123"
 
 
 def test_erasure_clears_the_details_each_inquiry_proposed(app, victim, admin):
