@@ -8,7 +8,9 @@ def init_app(app: Flask) -> None:
     from leads.articles.cli import articles_cli
     from leads.auth.cli import users_cli
     from leads.mail.cli import outbox_cli
+    from leads.retention.cli import retention_cli
 
     app.cli.add_command(articles_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(outbox_cli)
+    app.cli.add_command(retention_cli)

@@ -34,6 +34,13 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
         raise ConfigError(f"{name} must be a whole number, got {raw!r}") from None
 
 
+def _non_negative(env: Mapping[str, str], name: str, default: int) -> int:
+    value = _int(env, name, default)
+    if value < 0:
+        raise ConfigError(f"{name} must be 0 or more, got {value}")
+    return value
+
+
 def _int_list(env: Mapping[str, str], name: str, default: str) -> list[int]:
     raw = env.get(name, "") or default
     try:
@@ -176,6 +183,9 @@ def load_settings(env: Mapping[str, str] | None = None, instance_path: Path | No
         "LOGIN_LIMIT_PER_ACCOUNT_AND_IP": env.get("LOGIN_LIMIT_PER_ACCOUNT_AND_IP", "5 per 15 minutes"),
         "LOGIN_LIMIT_PER_ACCOUNT": env.get("LOGIN_LIMIT_PER_ACCOUNT", "30 per 15 minutes"),
         "LOGIN_LIMIT_PER_IP": env.get("LOGIN_LIMIT_PER_IP", "20 per 15 minutes"),
+        # Retention: leads closed, lost or untouched this many months are erased (0: never).
+        "RETENTION_MONTHS": _non_negative(env, "RETENTION_MONTHS", 24),
+        "RETENTION_BATCH_SIZE": _int(env, "RETENTION_BATCH_SIZE", 100),
         # `flask users bootstrap-admin` creates this account when there is none.
         "BOOTSTRAP_ADMIN_EMAIL": env.get("BOOTSTRAP_ADMIN_EMAIL", "admin@clinic.local"),
     }
