@@ -99,6 +99,8 @@ def load_settings(env: Mapping[str, str] | None = None, instance_path: Path | No
         "TESTING": _bool(env.get("TESTING"), False),
         "INSTANCE_PATH": str(instance_path),
         "SECRET_KEY": env.get("SECRET_KEY") or _instance_secret(instance_path),
+        # Earlier keys, comma-separated: still accepted on sessions, links and cookies, never used to sign.
+        "SECRET_KEY_FALLBACKS": _csv(env, "SECRET_KEY_FALLBACKS"),
         # Database
         "SQLALCHEMY_DATABASE_URI": database_url,
         # hide_parameters: a database error's message (and so the log) never carries the
