@@ -188,6 +188,8 @@ def load_settings(env: Mapping[str, str] | None = None, instance_path: Path | No
         # Retention: leads closed, lost or untouched this many months are erased (0: never).
         "RETENTION_MONTHS": _non_negative(env, "RETENTION_MONTHS", 24),
         "RETENTION_BATCH_SIZE": _int(env, "RETENTION_BATCH_SIZE", 100),
+        # `flask backup` without a file name writes here (created 0700).
+        "BACKUP_DIR": env.get("BACKUP_DIR") or str(instance_path / "backups"),
         # `flask users bootstrap-admin` creates this account when there is none.
         "BOOTSTRAP_ADMIN_EMAIL": env.get("BOOTSTRAP_ADMIN_EMAIL", "admin@clinic.local"),
     }
