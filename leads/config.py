@@ -34,10 +34,10 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
         raise ConfigError(f"{name} must be a whole number, got {raw!r}") from None
 
 
-def _non_negative(env: Mapping[str, str], name: str, default: int) -> int:
+def _at_least(env: Mapping[str, str], name: str, default: int, minimum: int) -> int:
     value = _int(env, name, default)
-    if value < 0:
-        raise ConfigError(f"{name} must be 0 or more, got {value}")
+    if value < minimum:
+        raise ConfigError(f"{name} must be {minimum} or more, got {value}")
     return value
 
 
@@ -186,8 +186,8 @@ def load_settings(env: Mapping[str, str] | None = None, instance_path: Path | No
         "LOGIN_LIMIT_PER_ACCOUNT": env.get("LOGIN_LIMIT_PER_ACCOUNT", "30 per 15 minutes"),
         "LOGIN_LIMIT_PER_IP": env.get("LOGIN_LIMIT_PER_IP", "20 per 15 minutes"),
         # Retention: leads closed, lost or untouched this many months are erased (0: never).
-        "RETENTION_MONTHS": _non_negative(env, "RETENTION_MONTHS", 24),
-        "RETENTION_BATCH_SIZE": _int(env, "RETENTION_BATCH_SIZE", 100),
+        "RETENTION_MONTHS": _at_least(env, "RETENTION_MONTHS", 24, 0),
+        "RETENTION_BATCH_SIZE": _at_least(env, "RETENTION_BATCH_SIZE", 100, 1),
         # `flask backup` without a file name writes here (created 0700).
         "BACKUP_DIR": env.get("BACKUP_DIR") or str(instance_path / "backups"),
         # `flask users bootstrap-admin` creates this account when there is none.

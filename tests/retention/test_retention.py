@@ -8,6 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from leads.audit.service import AuditAction
+from leads.config import ConfigError, load_settings
 from leads.extensions import db
 from leads.models import AuditEntry, Lead, LeadStatus
 from leads.retention.service import cutoff_for, run_retention
@@ -27,6 +28,19 @@ def _lead_last_active(at: datetime, **fields) -> Lead:
 
 def _erased_audits() -> list[AuditEntry]:
     return list(db.session.scalars(sa.select(AuditEntry).where(AuditEntry.action == AuditAction.LEAD_ERASED)))
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("RETENTION_MONTHS", "-1", "RETENTION_MONTHS must be 0 or more, got -1"),
+        ("RETENTION_MONTHS", "two years", "RETENTION_MONTHS must be a whole number"),
+        ("RETENTION_BATCH_SIZE", "0", "RETENTION_BATCH_SIZE must be 1 or more, got 0"),
+    ],
+)
+def test_bad_settings_stop_start_up_with_one_line(name, value, message):
+    with pytest.raises(ConfigError, match=message):
+        load_settings({"SECRET_KEY": "x" * 40, name: value})
 
 
 def test_cutoff_is_calendar_months():
