@@ -13,6 +13,7 @@ from leads.extensions import db
 from leads.models import AuditEntry, Lead, LeadStatus
 from leads.retention.service import cutoff_for, run_retention
 from leads.timeline import EventKind, record_event
+from tests.conftest import service_missing
 from tests.factories import make_inquiry, make_lead
 
 NOW = datetime(2026, 12, 2, 3, 30, tzinfo=UTC)
@@ -181,3 +182,20 @@ def test_dry_run_lists_ids_and_counts_and_changes_nothing(app, runner):
     assert len(_erased_audits()) == 3
     db.session.expire_all()
     assert [lead.erased_at is not None for lead in [*due, kept]] == [True, True, True, False]
+
+
+def test_a_lead_another_run_holds_is_skipped_not_erased_twice(app):
+    """Two schedulers by mistake: the lead the other run has locked is left to it."""
+    if db.engine.dialect.name != "postgresql":
+        service_missing("PostgreSQL (DATABASE_URL)")
+    held, free = _lead_last_active(CUTOFF - SECOND), _lead_last_active(CUTOFF - SECOND)
+    db.session.commit()
+    with db.engine.connect() as other:
+        other.execute(sa.select(Lead.id).where(Lead.id == held.id).with_for_update())
+
+        report = run_retention(now=NOW)
+
+        assert report.lead_ids == [free.id] and report.failed_ids == []
+        other.rollback()
+    assert run_retention(now=NOW).lead_ids == [held.id]
+    assert sorted(entry.target_id for entry in _erased_audits()) == sorted([held.id, free.id])
