@@ -61,7 +61,9 @@ def register_extensions(app: Flask) -> None:
     """Bind the extension singletons."""
     from leads import models  # noqa: F401  (every model must be known before migrations run)
     from leads.extensions import csrf, db, limiter, login_manager, migrate
+    from leads.signing import init_app as init_signing
 
+    init_signing(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)

@@ -7,8 +7,13 @@ def init_app(app: Flask) -> None:
     """Each area owns its click group; this only mounts them."""
     from leads.articles.cli import articles_cli
     from leads.auth.cli import users_cli
+    from leads.backup.cli import backup_command, restore_command
     from leads.mail.cli import outbox_cli
+    from leads.retention.cli import retention_cli
 
     app.cli.add_command(articles_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(outbox_cli)
+    app.cli.add_command(retention_cli)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)

@@ -34,6 +34,13 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
         raise ConfigError(f"{name} must be a whole number, got {raw!r}") from None
 
 
+def _at_least(env: Mapping[str, str], name: str, default: int, minimum: int) -> int:
+    value = _int(env, name, default)
+    if value < minimum:
+        raise ConfigError(f"{name} must be {minimum} or more, got {value}")
+    return value
+
+
 def _int_list(env: Mapping[str, str], name: str, default: str) -> list[int]:
     raw = env.get(name, "") or default
     try:
@@ -92,6 +99,8 @@ def load_settings(env: Mapping[str, str] | None = None, instance_path: Path | No
         "TESTING": _bool(env.get("TESTING"), False),
         "INSTANCE_PATH": str(instance_path),
         "SECRET_KEY": env.get("SECRET_KEY") or _instance_secret(instance_path),
+        # Earlier keys, comma-separated: still accepted on sessions, links and cookies, never used to sign.
+        "SECRET_KEY_FALLBACKS": _csv(env, "SECRET_KEY_FALLBACKS"),
         # Database
         "SQLALCHEMY_DATABASE_URI": database_url,
         # hide_parameters: a database error's message (and so the log) never carries the
@@ -182,6 +191,11 @@ def load_settings(env: Mapping[str, str] | None = None, instance_path: Path | No
         "LOGIN_LIMIT_PER_ACCOUNT_AND_IP": env.get("LOGIN_LIMIT_PER_ACCOUNT_AND_IP", "5 per 15 minutes"),
         "LOGIN_LIMIT_PER_ACCOUNT": env.get("LOGIN_LIMIT_PER_ACCOUNT", "30 per 15 minutes"),
         "LOGIN_LIMIT_PER_IP": env.get("LOGIN_LIMIT_PER_IP", "20 per 15 minutes"),
+        # Retention: leads closed, lost or untouched this many months are erased (0: never).
+        "RETENTION_MONTHS": _at_least(env, "RETENTION_MONTHS", 24, 0),
+        "RETENTION_BATCH_SIZE": _at_least(env, "RETENTION_BATCH_SIZE", 100, 1),
+        # `flask backup` without a file name writes here (created 0700).
+        "BACKUP_DIR": env.get("BACKUP_DIR") or str(instance_path / "backups"),
         # `flask users bootstrap-admin` creates this account when there is none.
         "BOOTSTRAP_ADMIN_EMAIL": env.get("BOOTSTRAP_ADMIN_EMAIL", "admin@clinic.local"),
     }

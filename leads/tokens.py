@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+
+from leads.signing import serializer
 
 
 class TokenInvalid(Exception):
@@ -16,7 +17,7 @@ class TokenExpired(TokenInvalid):
 
 def _serializer(purpose: str) -> URLSafeTimedSerializer:
     # The purpose is the salt: a questionnaire token can never unsubscribe, and vice versa.
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=f"leads.{purpose}")
+    return serializer(f"leads.{purpose}")
 
 
 def make_token(purpose: str, object_id: int) -> str:

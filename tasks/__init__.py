@@ -18,6 +18,7 @@ from tasks.broker import PREFIX
 SWEEP_TASK = "tasks.email.sweep_outbox"
 BATCH_TASK = "tasks.email.send_due_batch"
 DIGEST_TASK = "tasks.email.schedule_digest"
+RETENTION_TASK = "tasks.retention.apply_retention"
 
 
 def check_retry_bounds(config) -> None:
@@ -30,7 +31,7 @@ def check_retry_bounds(config) -> None:
 
 
 def beat_schedule(config) -> dict:
-    """The sweep every minute (catches whatever the broker lost) and the daily digest."""
+    """The sweep every minute (catches whatever the broker lost), the daily digest and retention."""
     return {
         "sweep-outbox": {
             "task": SWEEP_TASK,
@@ -39,6 +40,11 @@ def beat_schedule(config) -> dict:
         "daily-digest": {
             "task": DIGEST_TASK,
             "schedule": crontab(minute=0, hour=config["DIGEST_HOUR_UTC"]),
+        },
+        # Daily, at a quiet hour; a run finishes what an earlier one left.
+        "retention": {
+            "task": RETENTION_TASK,
+            "schedule": crontab(minute=30, hour=3),
         },
     }
 
@@ -94,7 +100,7 @@ def celery_init_app(app: Flask) -> Celery:
             with app.app_context():
                 return self.run(*args, **kwargs)
 
-    celery_app = Celery(app.name, task_cls=FlaskTask, include=["tasks.email"])
+    celery_app = Celery(app.name, task_cls=FlaskTask, include=["tasks.email", "tasks.retention"])
     celery_app.config_from_object(celery_config(app.config))
     celery_app.set_default()
     app.extensions["celery"] = celery_app

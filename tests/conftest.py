@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -29,6 +30,34 @@ def service_missing(what: str) -> None:
     if IN_CI:
         pytest.fail(f"{what} is required in CI but is not reachable", pytrace=False)
     pytest.skip(f"{what} not available")
+
+
+@contextmanager
+def scratch_postgres_database(base: str, prefix: str = "leads_scratch") -> Iterator[str]:
+    """A new, empty PostgreSQL database of the test's own (dropped afterwards), for tests that build
+    their schema themselves or drop the database (migrations, backups)."""
+    import psycopg
+
+    url = make_url("postgresql+psycopg://" + base.split("://", 1)[1])
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    admin = url.set(drivername="postgresql").render_as_string(hide_password=False)
+    try:
+        with psycopg.connect(admin, autocommit=True, connect_timeout=3) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+    except psycopg.Error as error:
+        pytest.fail(f"DATABASE_URL is set but PostgreSQL is not reachable: {error}", pytrace=False)
+    try:
+        yield url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        _drop_postgres_database(url.set(database=name).render_as_string(hide_password=False))
+
+
+def postgres_base_url() -> str:
+    """DATABASE_URL when it names PostgreSQL; otherwise the test skips (fails under CI)."""
+    base = os.environ.get("DATABASE_URL", "")
+    if not base.startswith(("postgres://", "postgresql://", "postgresql+psycopg://")):
+        service_missing("PostgreSQL (DATABASE_URL)")
+    return base
 
 
 def _create_postgres_database(url: str) -> str:

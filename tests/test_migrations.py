@@ -7,9 +7,8 @@ catches a model change shipped without a migration (or a migration that drifts).
 from __future__ import annotations
 
 import logging
-import os
-import uuid
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pprint import pformat
 
 import flask_migrate
@@ -17,11 +16,13 @@ import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy.engine import make_url
+from flask import current_app
 
 from leads import create_app
 from leads.extensions import db
-from tests.conftest import service_missing
+from leads.models import AuditEntry, Lead, LeadEvent, OutboundEmail, QuestionnaireResponse
+from tests.conftest import postgres_base_url, scratch_postgres_database
+from tests.helpers import log_in
 
 
 @pytest.fixture(autouse=True)
@@ -42,34 +43,14 @@ def _keep_logging():
             obj.disabled = False
 
 
-def _fresh_postgres(base: str) -> Iterator[str]:
-    import psycopg
-
-    url = make_url("postgresql+psycopg://" + base.split("://", 1)[1])
-    name = f"leads_migrations_{uuid.uuid4().hex[:10]}"
-    admin = url.set(drivername="postgresql").render_as_string(hide_password=False)
-    try:
-        with psycopg.connect(admin, autocommit=True, connect_timeout=3) as conn:
-            conn.execute(f'CREATE DATABASE "{name}"')
-    except psycopg.Error as error:
-        pytest.fail(f"DATABASE_URL is set but PostgreSQL is not reachable: {error}", pytrace=False)
-    try:
-        yield url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with psycopg.connect(admin, autocommit=True, connect_timeout=3) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
 @pytest.fixture(params=["sqlite", "postgresql"])
 def empty_database(request, tmp_path) -> Iterator[str]:
     """A database with no tables at all: a new SQLite file, or a new PostgreSQL database."""
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'migrations.sqlite'}"
         return
-    base = os.environ.get("DATABASE_URL", "")
-    if not base.startswith(("postgres://", "postgresql://", "postgresql+psycopg://")):
-        service_missing("PostgreSQL (DATABASE_URL)")
-    yield from _fresh_postgres(base)
+    with scratch_postgres_database(postgres_base_url(), "leads_migrations") as url:
+        yield url
 
 
 @pytest.fixture
@@ -116,10 +97,7 @@ def test_upgrade_twice_is_a_no_op(migrated_app):
 
 @pytest.fixture
 def migrated_postgres_app(base_env, tmp_path):
-    base = os.environ.get("DATABASE_URL", "")
-    if not base.startswith(("postgres://", "postgresql://", "postgresql+psycopg://")):
-        service_missing("PostgreSQL (DATABASE_URL)")
-    for url in _fresh_postgres(base):
+    with scratch_postgres_database(postgres_base_url(), "leads_migrations") as url:
         app = create_app(env={**base_env, "DATABASE_URL": url, "INSTANCE_PATH": str(tmp_path)})
         with app.app_context():
             yield app
@@ -159,3 +137,95 @@ def test_migrated_indexes_match_the_models_including_partial_ones(base_env, tmp_
             build()
             db.engine.dispose()
     assert _sqlite_indexes(f"sqlite:///{migrated}") == _sqlite_indexes(f"sqlite:///{created}")
+
+
+def _first_and_head_revisions() -> tuple[str, str]:
+    """Whatever the chain holds today: its one base and its one head."""
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory.from_config(current_app.extensions["migrate"].migrate.get_config())
+    [base] = script.get_bases()
+    [head] = script.get_heads()
+    return base, head
+
+
+def _seed_at_first_revision(conn) -> None:
+    """Rows written in plain SQL against the first revision's schema (which never changes)."""
+    if conn.dialect.name == "postgresql":
+        at = "'2025-01-02 03:04:05+00:00'"
+    else:
+        at = "'2025-01-02 03:04:05.000000'"
+    statements = [
+        "INSERT INTO users (email, full_name, password_hash, role, active, must_change_password, created_at)"
+        f" VALUES ('cora@clinic.example', 'Cora Coordinator', 'x', 'admin', TRUE, FALSE, {at})",
+        "INSERT INTO articles (wp_id, slug, language, title, excerpt, html, toc, symptoms, faqs, source_url,"
+        " imported_at, updated_at) VALUES (1, 'knees', 'en', 'Knees', 'e', '<p>x</p>', '[]',"
+        f" '[\"Knee pain\"]', '[]', 'https://clinic.example/knees/', {at}, {at})",
+        "INSERT INTO leads (full_name, email, phone, preferred_contact, status, is_urgent, score, assignee_id,"
+        " last_inquiry_at, created_at, updated_at) VALUES ('Zoë Lindqvist', 'zoe@example.com', '+4420794609',"
+        f" 'phone', 'contacted', TRUE, 70, (SELECT id FROM users), {at}, {at}, {at})",
+        "INSERT INTO leads (full_name, email, preferred_contact, status, is_urgent, score, merged_into_id,"
+        " last_inquiry_at, created_at, updated_at) VALUES ('Zoe L', 'zoe.l@example.com', 'email', 'new',"
+        f" FALSE, 0, (SELECT id FROM leads WHERE email = 'zoe@example.com'), {at}, {at}, {at})",
+        "INSERT INTO inquiries (lead_id, article_id, submission_id, symptoms, message, preferred_contact,"
+        " consent_text, consent_version, consented_at, utm_source, created_at) VALUES"
+        " ((SELECT id FROM leads WHERE email = 'zoe@example.com'), (SELECT id FROM articles), 'sub-1',"
+        f" '[\"Knee pain\"]', 'Stairs hurt', 'phone', 'I agree.', 'v1', {at}, 'newsletter', {at})",
+        "INSERT INTO questionnaire_responses (inquiry_id, lead_id, questionnaire_version, answers, red_flags,"
+        " score, submitted_at) VALUES ((SELECT id FROM inquiries), (SELECT id FROM leads WHERE email ="
+        f" 'zoe@example.com'), 'v1', '{{\"hopes\": \"Walk again\"}}', '[]', 70, {at})",
+        "INSERT INTO outbound_emails (lead_id, inquiry_id, kind, sequence, recipient, due_at, status, attempts,"
+        " idempotency_key, created_at) VALUES ((SELECT id FROM leads WHERE email = 'zoe@example.com'),"
+        f" (SELECT id FROM inquiries), 'confirmation', 0, 'zoe@example.com', {at}, 'sent', 1, 'conf-1', {at})",
+        "INSERT INTO lead_events (lead_id, actor_id, kind, data, created_at) VALUES ((SELECT id FROM leads"
+        f" WHERE email = 'zoe@example.com'), NULL, 'status_changed', '{{\"to\": \"contacted\"}}', {at})",
+        "INSERT INTO audit_log (actor_email, action, target_type, target_id, details, created_at) VALUES"
+        f" ('cora@clinic.example', 'lead.viewed', 'lead', 1, '{{}}', {at})",
+    ]
+    for statement in statements:
+        conn.execute(sa.text(statement))
+
+
+def test_upgrade_from_the_first_revision_keeps_the_data(migrated_app):
+    first, head = _first_and_head_revisions()
+    flask_migrate.upgrade(revision=first)
+    with db.engine.begin() as conn:
+        _seed_at_first_revision(conn)
+    db.engine.dispose()
+
+    result = migrated_app.test_cli_runner().invoke(args=["db", "upgrade"])
+
+    assert result.exit_code == 0, result.output
+    with db.engine.connect() as conn:
+        assert MigrationContext.configure(conn).get_current_revision() == head
+    lead = db.session.scalar(sa.select(Lead).where(Lead.email == "zoe@example.com"))
+    assert (lead.full_name, lead.phone, lead.status, lead.is_urgent, lead.score) == (
+        "Zoë Lindqvist",
+        "+4420794609",
+        "contacted",
+        True,
+        70,
+    )
+    assert lead.last_inquiry_at == datetime(2025, 1, 2, 3, 4, 5, tzinfo=UTC)
+    assert lead.assignee.email == "cora@clinic.example"
+    [inquiry] = lead.inquiries
+    assert (inquiry.message, inquiry.symptoms, inquiry.utm_source) == (
+        "Stairs hurt",
+        ["Knee pain"],
+        "newsletter",
+    )
+    duplicate = db.session.scalar(sa.select(Lead).where(Lead.email == "zoe.l@example.com"))
+    assert duplicate.merged_into_id == lead.id
+    response = db.session.scalar(sa.select(QuestionnaireResponse))
+    assert (response.lead_id, response.answers, response.score) == (lead.id, {"hopes": "Walk again"}, 70)
+    email = db.session.scalar(sa.select(OutboundEmail))
+    assert (email.kind, email.status, email.recipient) == ("confirmation", "sent", "zoe@example.com")
+    event = db.session.scalar(sa.select(LeadEvent))
+    assert (event.lead_id, event.data) == (lead.id, {"to": "contacted"})
+    audit = db.session.scalar(sa.select(AuditEntry))
+    assert (audit.action, audit.actor_email) == ("lead.viewed", "cora@clinic.example")
+    # And the app serves it: the upgraded account logs in and the inbox lists the lead.
+    client = migrated_app.test_client()
+    log_in(client, lead.assignee)
+    page = client.get("/dashboard/")
+    assert page.status_code == 200 and "Zoë Lindqvist" in page.get_data(as_text=True)

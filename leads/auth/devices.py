@@ -12,6 +12,8 @@ import secrets
 from flask import Response, current_app, request
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
+from leads.signing import serializer
+
 MAX_AGE_SECONDS = 180 * 24 * 3600
 SALT = "login-device"
 
@@ -27,7 +29,7 @@ def cookie_name() -> str:
 
 
 def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=SALT)
+    return serializer(SALT)
 
 
 def trusted_device(email: str) -> str | None:
