@@ -63,7 +63,7 @@ def questionnaire(token: str):
         return already_answered(existing, 409 if request.method == "POST" else 200)
 
     definition = service.questionnaire_for(inquiry)
-    form = build_form_class(definition)()
+    form = build_form_class(definition)(data=service.initial_answers(definition, inquiry))
     if request.method == "POST":
         if form.validate():
             try:

@@ -56,6 +56,14 @@ def questionnaire_for(inquiry: Inquiry) -> Questionnaire:
     return build_questionnaire(inquiry.article.symptoms or [])
 
 
+def initial_answers(questionnaire: Questionnaire, inquiry: Inquiry) -> dict:
+    """The symptoms the patient ticked on the inquiry form, ticked again here."""
+    ticked = {label.strip() for label in inquiry.symptoms or [] if isinstance(label, str)}
+    return {
+        f"{symptom.prefix}_present": True for symptom in questionnaire.symptoms if symptom.label in ticked
+    }
+
+
 def existing_response(inquiry_id: int) -> QuestionnaireResponse | None:
     return db.session.scalar(
         db.select(QuestionnaireResponse).where(QuestionnaireResponse.inquiry_id == inquiry_id)
@@ -66,7 +74,7 @@ def answers_from_form(questionnaire: Questionnaire, form) -> dict:
     """The validated form as the stored answers: values, plus a snapshot of what was asked."""
     symptoms = []
     for symptom in questionnaire.symptoms:
-        present = form[f"{symptom.prefix}_present"].data == YES
+        present = bool(form[f"{symptom.prefix}_present"].data)
         symptoms.append(
             {
                 "label": symptom.label,

@@ -57,7 +57,7 @@ def test_form_asks_exactly_the_articles_symptoms(client):
     response = client.get(url(inquiry.id))
     assert response.status_code == 200
     page = BeautifulSoup(response.text, "html.parser")
-    assert [legend.get_text(strip=True) for legend in page.select("legend.symptom-title")] == SEED_SYMPTOMS
+    assert [label.get_text(strip=True) for label in page.select(".symptom-present label")] == SEED_SYMPTOMS
     # Severity works without JavaScript: eleven radios, 0..10, each with its label.
     severity = page.select("input[name=symptom_0_severity]")
     assert [radio["value"] for radio in severity] == [str(n) for n in range(11)]
@@ -224,7 +224,7 @@ def test_already_answered_page_repeats_the_urgent_notice(client, published):
         ({"symptom_0_severity": None}, "how bad “Lower back pain” is"),
         ({"symptom_2_duration": "forever"}, "Please choose one of the options given."),
         ({"red_flag_bladder_bowel": None, "red_flag_fall_injury": None}, "Please answer yes or no."),
-        ({"symptom_1_present": None}, "Please answer whether you have “Leg pain or cramping”."),
+        ({"symptom_1_present": "y"}, "how bad “Leg pain or cramping” is"),
         ({"worse_walking_standing": "maybe"}, "Please choose one of the options given."),
         ({"treatments": ["physical_therapy", "acupuncture"]}, "Please choose one of the options given."),
         ({"treatments": ["none", "surgery"]}, "cannot be chosen together"),
@@ -260,7 +260,33 @@ def test_invalid_answers_keep_what_was_typed(client, published):
     response = client.post(url(inquiry.id), data=answers(symptom_0_severity="11", hopes="Walk again"))
     page = BeautifulSoup(response.text, "html.parser")
     assert page.select_one("textarea[name=hopes]").get_text().strip() == "Walk again"
-    assert page.select_one("input[name=symptom_0_present][value=yes]").has_attr("checked")
+    assert page.select_one("input[name=symptom_0_present]").has_attr("checked")
+    assert not page.select_one("input[name=symptom_1_present]").has_attr("checked")
+
+
+def test_symptoms_ticked_on_the_inquiry_form_are_ticked_already(client):
+    inquiry = make_scheduled_inquiry()
+    inquiry.symptoms = ["Balance issues", "Lower back pain"]
+    db.session.commit()
+    page = BeautifulSoup(client.get(url(inquiry.id)).text, "html.parser")
+    ticked = [box["name"] for box in page.select("input[name$=_present]") if box.has_attr("checked")]
+    assert ticked == ["symptom_0_present", "symptom_3_present"]
+
+
+def test_severity_and_duration_of_an_unticked_symptom_are_ignored(client, published):
+    """Details left over from a symptom unticked again (or typed by hand) neither block nor get stored."""
+    inquiry = make_scheduled_inquiry()
+    body = answers(symptom_1_severity="11", symptom_1_duration="forever", symptom_3_severity="4")
+    response = client.post(url(inquiry.id), data=body)
+    assert response.status_code == 200, response.text
+    stored = responses()[0].answers["symptoms"]
+    assert [(item["present"], item["severity"], item["duration"]) for item in stored] == [
+        (True, 8, "gt_1y"),
+        (False, None, None),
+        (True, 8, "gt_1y"),
+        (False, None, None),
+        (True, 8, "gt_1y"),
+    ]
 
 
 def test_csrf_is_required_on_the_questionnaire(make_app, published):
