@@ -12,6 +12,7 @@ from leads.extensions import db
 from leads.mail import outbox
 from leads.models import EmailKind, EmailStatus, Lead, LeadStatus, OutboundEmail, Role, User
 from leads.models.base import utcnow
+from leads.models.outbox import PATIENT_KINDS
 from leads.timeline import EventKind, record_event
 
 NOTE_MAX = 5000
@@ -21,8 +22,6 @@ CALL_OUTCOMES = {
     "no_answer": "No answer",
     "wrong_number": "Wrong number",
 }
-# Emails that go to the patient (the others go to coordinators).
-PATIENT_KINDS = (EmailKind.CONFIRMATION, EmailKind.QUESTIONNAIRE, EmailKind.REMINDER)
 
 
 class ActionError(ValueError):

@@ -6,10 +6,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from leads.models import Inquiry, LeadEvent, OutboundEmail, QuestionnaireResponse, User
-from leads.questionnaire.questions import RED_FLAGS
+from leads.questionnaire.questions import red_flag_label
 from leads.timeline import EventKind
-
-RED_FLAG_LABELS = dict(RED_FLAGS)
 
 # These kinds are drawn from their own rows (richer and always present); an event of the same kind would repeat them.
 FROM_ROWS = {
@@ -64,7 +62,7 @@ def _event_lines(event: LeadEvent, users: dict[int, User]) -> list[str]:
         if data.get("notes"):
             lines.append(str(data["notes"]))
     elif event.kind == EventKind.RED_FLAG:
-        lines.extend(RED_FLAG_LABELS.get(flag, str(flag)) for flag in data.get("flags", []))
+        lines.extend(red_flag_label(flag) for flag in data.get("flags", []))
     elif event.kind == EventKind.MERGED:
         if data.get("source_id"):
             lines.append(f"Lead #{data['source_id']} merged into this one")

@@ -14,9 +14,8 @@ from flask import current_app, render_template
 from leads import links
 from leads.extensions import db
 from leads.models import EmailKind, Inquiry, Lead, OutboundEmail, QuestionnaireResponse
-from leads.questionnaire.questions import RED_FLAGS
-
-PATIENT_KINDS = frozenset({EmailKind.CONFIRMATION, EmailKind.QUESTIONNAIRE, EmailKind.REMINDER})
+from leads.models.outbox import PATIENT_KINDS
+from leads.questionnaire.questions import red_flag_label
 
 _SUBJECTS = {
     EmailKind.CONFIRMATION: "We received your inquiry about {treatment}",
@@ -61,9 +60,6 @@ def _patient_context(email: OutboundEmail, lead: Lead, inquiry: Inquiry | None) 
     return context
 
 
-RED_FLAG_LABELS = dict(RED_FLAGS)
-
-
 def _alert_context(lead: Lead) -> dict:
     response = db.session.scalar(
         db.select(QuestionnaireResponse)
@@ -75,9 +71,7 @@ def _alert_context(lead: Lead) -> dict:
         "lead_id": lead.id,
         "lead_url": links.lead_url(lead.id),
         # The screen's wording, so the coordinator reads what the patient answered "yes" to.
-        "red_flags": [
-            RED_FLAG_LABELS.get(flag, str(flag)) for flag in (response.red_flags if response else [])
-        ],
+        "red_flags": [red_flag_label(flag) for flag in (response.red_flags if response else [])],
     }
 
 
