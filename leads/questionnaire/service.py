@@ -178,6 +178,7 @@ def submit(inquiry: Inquiry, questionnaire: Questionnaire, form) -> Submitted:
     score = scoring.score(answers)
     flags = scoring.red_flags(answers)
     inquiry_id, lead_id = inquiry.id, inquiry.lead_id
+    now = utcnow()
     response = QuestionnaireResponse(
         inquiry_id=inquiry_id,
         lead_id=lead_id,
@@ -185,7 +186,7 @@ def submit(inquiry: Inquiry, questionnaire: Questionnaire, form) -> Submitted:
         answers=answers,
         red_flags=flags,
         score=score,
-        submitted_at=utcnow(),
+        submitted_at=now,
     )
     try:
         db.session.add(response)
@@ -193,7 +194,8 @@ def submit(inquiry: Inquiry, questionnaire: Questionnaire, form) -> Submitted:
         # In SQL, so two answers of the same lead arriving together cannot lose the higher score.
         values: dict = {"score": sa.case((Lead.score < score, score), else_=Lead.score)}
         if flags:
-            values["is_urgent"] = True
+            # The urgent response is due from this red flag on (dashboard/business_time.py).
+            values |= {"is_urgent": True, "urgent_since": now}
         db.session.execute(
             db.update(Lead).where(Lead.id == lead_id).values(**values),
             execution_options={"synchronize_session": False},

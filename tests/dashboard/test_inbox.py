@@ -237,3 +237,25 @@ def test_inbox_query_count_does_not_grow_with_rows(app, coord_client):
     many = _inbox_queries(coord_client)
     assert few == many
     assert many <= 12
+
+
+def test_an_urgent_lead_is_overdue_after_the_urgent_minutes_not_a_working_day(app):
+    make_lead(
+        full_name="late",
+        is_urgent=True,
+        created_at=NOW - timedelta(hours=2),
+        urgent_since=NOW - timedelta(minutes=90),
+    )
+    make_lead(
+        full_name="fresh",
+        is_urgent=True,
+        created_at=NOW - timedelta(hours=2),
+        urgent_since=NOW - timedelta(minutes=10),
+    )
+    make_lead(full_name="calm", created_at=NOW - timedelta(hours=2))
+    db.session.commit()
+    filters, _ = parse_filters({}, SORTS)
+    rows = {row.lead.full_name: row for row in load_page(filters, None, NOW).rows}
+    assert (rows["late"].overdue, rows["fresh"].overdue, rows["calm"].overdue) == (True, False, False)
+    assert rows["fresh"].urgent_due == NOW + timedelta(minutes=50)
+    assert rows["calm"].urgent_due is None

@@ -170,10 +170,12 @@ def test_red_flag_makes_the_lead_urgent_and_alerts_each_coordinator(alert_app, p
     notice = page.select_one(".urgent-care[role=alert]")
     assert notice is not None and "seek urgent medical care now" in notice.get_text().lower()
     assert "emergency" in notice.get_text()
+    assert_one_coherent_urgent_page(page)
 
     db.session.expire_all()
     assert db.session.get(Lead, lead_id).is_urgent is True
     [stored] = responses()
+    assert db.session.get(Lead, lead_id).urgent_since == stored.submitted_at
     assert stored.red_flags == ["saddle_numbness"]
     alerts = emails(lead_id, EmailKind.URGENT_ALERT)
     assert sorted(row.recipient for row in alerts) == ["a@clinic.example", "b@clinic.example"]
@@ -189,9 +191,9 @@ def test_second_submission_is_refused_politely(client, published):
     assert first.status_code == 200
     second = client.post(url(inquiry.id), data=answers(red_flag="fall_injury"))
     assert second.status_code == 409
-    assert "We already have your answers, thank you" in second.text
+    assert "We have received the answers to this questionnaire" in second.text
     again = client.get(url(inquiry.id))
-    assert again.status_code == 200 and "We already have your answers" in again.text
+    assert again.status_code == 200 and "We have received the answers" in again.text
     assert len(responses()) == 1
     assert responses()[0].red_flags == []
 
@@ -204,17 +206,40 @@ def test_second_submission_in_a_race_is_refused_by_the_unique_constraint(client,
     monkeypatch.setattr("leads.questionnaire.service.existing_response", lambda inquiry_id: None)
     response = client.post(url(inquiry.id), data=answers(red_flag="fall_injury"))
     assert response.status_code == 409
-    assert "We already have your answers" in response.text
+    assert "We have received the answers" in response.text
     assert len(responses()) == 1
     assert len(events(lead_id, EventKind.QUESTIONNAIRE_ANSWERED)) == 1
     assert db.session.get(Lead, lead_id).is_urgent is False
 
 
-def test_already_answered_page_repeats_the_urgent_notice(client, published):
+def assert_one_coherent_urgent_page(page: BeautifulSoup) -> None:
+    """Urgent care first; what the clinic does, within the urgent target; nothing telling the patient to wait."""
+    text = " ".join(page.get_text().split())
+    assert page.select_one("h1").get_text(strip=True) == "Please seek urgent medical care now"
+    assert "try to reach you within an hour, by email" in text
+    for contradiction in ("do not need to do anything else", "working day", "usually within"):
+        assert contradiction not in text
+
+
+def test_the_urgent_page_follows_the_urgent_response_setting(make_app, published):
+    app = make_app(WTF_CSRF_ENABLED=False, RATELIMIT_ENABLED=False, URGENT_RESPONSE_MINUTES=30)
+    with app.app_context():
+        inquiry = make_scheduled_inquiry()
+        text = app.test_client().post(url(inquiry.id), data=answers(red_flag="fall_injury")).text
+    assert "try to reach you within 30 minutes" in text
+
+
+def test_an_answered_link_shows_only_that_the_answers_arrived(client, published):
+    """Whoever opens the link later (a forwarded email, a shared computer) learns nothing about the answers."""
     inquiry = make_scheduled_inquiry()
-    client.post(url(inquiry.id), data=answers(red_flag="bladder_bowel"))
-    page = client.get(url(inquiry.id)).text
-    assert "We already have your answers" in page and "seek urgent medical care now" in page.lower()
+    client.post(url(inquiry.id), data=answers(red_flag="bladder_bowel", hopes="Walk my dog again."))
+    for response in (client.get(url(inquiry.id)), client.post(url(inquiry.id), data=answers())):
+        page = BeautifulSoup(response.text, "html.parser")
+        text = " ".join(page.get_text().split()).lower()
+        assert "we have received the answers to this questionnaire" in text
+        assert page.select_one(".urgent-care") is None
+        for leak in ("urgent", "emergency", "red flag", "walk my dog", "bladder"):
+            assert leak not in text
 
 
 @pytest.mark.parametrize(
