@@ -244,3 +244,16 @@ def test_a_batch_reuses_one_smtp_connection(smtp_app, smtp):
     assert [outcome.status for outcome in outcomes].count(EmailStatus.SENT) == len(outcomes) >= 3
     smtp.handler.wait_for(len(outcomes))
     assert len(set(smtp.handler.peers)) == 1
+
+
+def test_the_confirmation_repeats_the_chosen_contact_method_and_the_reply_time(smtp_app, smtp):
+    _, inquiry, ids = _owed(preferred_contact="email")
+    # The inquiry's own choice counts: this inquiry asked for a call.
+    inquiry.preferred_contact = "phone"
+    db.session.commit()
+    assert _send(ids["confirmation0"]).status == EmailStatus.SENT
+    message = smtp.handler.wait_for(1)[0]
+    for part in ("plain", "html"):
+        text = " ".join(message.get_body((part,)).get_content().split())
+        assert "contact you within one working day, by phone, as you asked" in text
+        assert "soon" not in text
