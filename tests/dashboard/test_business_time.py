@@ -4,7 +4,10 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from leads.dashboard.business_time import add_business_days, is_overdue, response_due
+from leads.dashboard.merge import merge_leads
+from leads.extensions import db
 from leads.models import Lead, LeadStatus
+from tests.factories import make_lead
 
 UTC_ZONE = ZoneInfo("UTC")
 FRIDAY_EVENING = datetime(2026, 11, 6, 18, 0, tzinfo=UTC)  # a Friday
@@ -76,3 +79,12 @@ def test_the_urgent_minutes_are_a_setting(make_app):
     with app.app_context():
         item = lead(FRIDAY_EVENING, is_urgent=True, urgent_since=FRIDAY_EVENING)
         assert is_overdue(item, FRIDAY_EVENING + timedelta(minutes=16))
+
+
+def test_a_merge_keeps_the_later_red_flag_due(app, coordinator):
+    target = make_lead(created_at=FRIDAY_EVENING)
+    source = make_lead(created_at=FRIDAY_EVENING, is_urgent=True, urgent_since=FRIDAY_EVENING)
+    db.session.commit()
+    merge_leads(source, target, coordinator)
+    assert target.is_urgent and target.urgent_since == FRIDAY_EVENING
+    assert response_due(target) == FRIDAY_EVENING + timedelta(minutes=60)
