@@ -34,6 +34,13 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
         raise ConfigError(f"{name} must be a whole number, got {raw!r}") from None
 
 
+def _positive_int(env: Mapping[str, str], name: str, default: int) -> int:
+    value = _int(env, name, default)
+    if value < 1:
+        raise ConfigError(f"{name} must be at least 1, got {value}")
+    return value
+
+
 def _int_list(env: Mapping[str, str], name: str, default: str) -> list[int]:
     raw = env.get(name, "") or default
     try:
@@ -169,7 +176,7 @@ def load_settings(env: Mapping[str, str] | None = None, instance_path: Path | No
         # Dashboard
         "FIRST_RESPONSE_BUSINESS_DAYS": _int(env, "FIRST_RESPONSE_BUSINESS_DAYS", 1),
         # A red flag: the patient is to be contacted within this many minutes, any day of the week.
-        "URGENT_RESPONSE_MINUTES": _int(env, "URGENT_RESPONSE_MINUTES", 60),
+        "URGENT_RESPONSE_MINUTES": _positive_int(env, "URGENT_RESPONSE_MINUTES", 60),
         # Business days (Mon-Fri) are counted in the clinic's own time zone.
         "CLINIC_TIMEZONE": env.get("CLINIC_TIMEZONE", "UTC"),
         "ROUND_ROBIN_ASSIGNMENT": _bool(env.get("ROUND_ROBIN_ASSIGNMENT"), False),

@@ -9,7 +9,7 @@ from leads.audit.service import AuditAction, record_audit
 from leads.auth.guards import admin_required
 from leads.dashboard import actions, forms
 from leads.dashboard.actions import ActionError
-from leads.dashboard.business_time import is_overdue, response_due
+from leads.dashboard.business_time import is_overdue, response_due, urgent_response_due
 from leads.dashboard.erasure import erase_lead
 from leads.dashboard.lead_detail import load_lead_page
 from leads.dashboard.merge import merge_leads
@@ -52,6 +52,7 @@ def lead_page(lead_id: int):
         needs_reason=needs_reason,
         overdue=is_overdue(page.lead, now),
         due=response_due(page.lead),
+        urgent_due=urgent_response_due(page.lead),
         call_outcomes=actions.CALL_OUTCOMES,
         now=now,
     )

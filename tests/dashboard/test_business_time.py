@@ -3,6 +3,9 @@
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
+
+from leads.config import ConfigError, load_settings
 from leads.dashboard.business_time import add_business_days, is_overdue, response_due
 from leads.dashboard.merge import merge_leads
 from leads.extensions import db
@@ -88,3 +91,8 @@ def test_a_merge_keeps_the_later_red_flag_due(app, coordinator):
     merge_leads(source, target, coordinator)
     assert target.is_urgent and target.urgent_since == FRIDAY_EVENING
     assert response_due(target) == FRIDAY_EVENING + timedelta(minutes=60)
+
+
+def test_the_urgent_minutes_must_be_positive(tmp_path):
+    with pytest.raises(ConfigError, match="URGENT_RESPONSE_MINUTES must be at least 1, got 0"):
+        load_settings({"URGENT_RESPONSE_MINUTES": "0"}, instance_path=tmp_path)
