@@ -1,4 +1,4 @@
-"""The first-response target counts business days (Monday to Friday)."""
+"""The response targets: business days (Monday to Friday) for a first reply, minutes for a red flag."""
 
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
