@@ -33,6 +33,7 @@ def create_app(overrides: Mapping | None = None, env: Mapping[str, str] | None =
     trust_proxies(app)
     register_extensions(app)
     register_blueprints(app)
+    register_template_globals(app)
     register_errorhandlers(app)
     register_security_headers(app)
     register_commands(app)
@@ -96,6 +97,13 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(inquiries_bp)
     # Last: its `/<slug>/` route must not shadow the others.
     app.register_blueprint(articles_bp)
+
+
+def register_template_globals(app: Flask) -> None:
+    """Wording shared by pages and emails."""
+    from leads.reply_time import init_app
+
+    init_app(app)
 
 
 def register_errorhandlers(app: Flask) -> None:

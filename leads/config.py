@@ -183,6 +183,8 @@ def load_settings(env: Mapping[str, str] | None = None, instance_path: Path | No
         "OUTBOX_BATCH_SIZE": _int(env, "OUTBOX_BATCH_SIZE", 50),
         # Dashboard
         "FIRST_RESPONSE_BUSINESS_DAYS": _int(env, "FIRST_RESPONSE_BUSINESS_DAYS", 1),
+        # A red flag: the patient is to be contacted within this many minutes, any day of the week.
+        "URGENT_RESPONSE_MINUTES": _at_least(env, "URGENT_RESPONSE_MINUTES", 60, 1),
         # Business days (Mon-Fri) are counted in the clinic's own time zone.
         "CLINIC_TIMEZONE": env.get("CLINIC_TIMEZONE", "UTC"),
         "ROUND_ROBIN_ASSIGNMENT": _bool(env.get("ROUND_ROBIN_ASSIGNMENT"), False),

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pprint import pformat
 
 import flask_migrate
@@ -21,6 +21,7 @@ from flask import current_app
 from leads import create_app
 from leads.extensions import db
 from leads.models import AuditEntry, Lead, LeadEvent, OutboundEmail, QuestionnaireResponse
+from leads.models.base import UTCDateTime
 from tests.conftest import postgres_base_url, scratch_postgres_database
 from tests.helpers import log_in
 
@@ -229,3 +230,30 @@ def test_upgrade_from_the_first_revision_keeps_the_data(migrated_app):
     log_in(client, lead.assignee)
     page = client.get("/dashboard/")
     assert page.status_code == 200 and "Zoë Lindqvist" in page.get_data(as_text=True)
+
+
+def test_urgent_leads_get_the_time_of_their_latest_red_flag(migrated_app):
+    """a7qst0001 adds leads.urgent_since; a lead already urgent is due from its latest red flag."""
+    flask_migrate.upgrade(revision="7dcae1ae5a15")
+    at = sa.bindparam("at", type_=UTCDateTime())
+    lead = sa.text(
+        "INSERT INTO leads (id, full_name, email, preferred_contact, status, is_urgent, score,"
+        " last_inquiry_at, created_at, updated_at) VALUES (:id, 'x', :email, 'email', 'new', :urgent, 0,"
+        " :at, :at, :at)"
+    ).bindparams(at)
+    event = sa.text(
+        "INSERT INTO lead_events (lead_id, kind, data, created_at) VALUES (:lead, :kind, '{}', :at)"
+    ).bindparams(at)
+    early, late = datetime(2026, 11, 30, 9, 0, tzinfo=UTC), datetime(2026, 11, 30, 17, 0, tzinfo=UTC)
+    with db.engine.begin() as conn:
+        for values in (
+            {"id": 1, "email": "a@x.example", "urgent": True},
+            {"id": 2, "email": "b@x.example", "urgent": False},
+        ):
+            conn.execute(lead, {**values, "at": early})
+        for kind, moment in (("red_flag", early), ("red_flag", late), ("note", late + timedelta(hours=1))):
+            conn.execute(event, {"lead": 1, "kind": kind, "at": moment})
+    flask_migrate.upgrade(revision="a7qst0001")
+    with db.engine.connect() as conn:
+        rows = dict(conn.execute(sa.select(Lead.id, Lead.urgent_since).order_by(Lead.id)).all())
+    assert rows == {1: late, 2: None}

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, IntegerField, SelectChoice, SelectField, StringField
+from wtforms import BooleanField, DateField, IntegerField, SelectChoice, SelectField, StringField
 from wtforms.validators import NumberRange, Optional
 
+from leads.audit.labels import action_label
 from leads.audit.query import AuditFilters, known_actions
 
 
@@ -19,11 +20,15 @@ class AuditFilterForm(FlaskForm):
     target_id = IntegerField("Target id", validators=[Optional(), NumberRange(min=0, max=2**63 - 1)])
     date_from = DateField("From", validators=[Optional()])
     date_to = DateField("To", validators=[Optional()])
+    hide_views = BooleanField("Hide lead views")
     before = IntegerField(validators=[Optional(), NumberRange(min=1, max=2**63 - 1)])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.action.choices = [SelectChoice("", "Any action"), *(SelectChoice(a) for a in known_actions())]
+        self.action.choices = [
+            SelectChoice("", "Any action"),
+            *(SelectChoice(a, action_label(a)) for a in known_actions()),
+        ]
 
     def filters(self) -> AuditFilters:
         """The valid filters; a field that did not validate is ignored (its error is shown)."""
@@ -38,4 +43,5 @@ class AuditFilterForm(FlaskForm):
             target_id=ok(self.target_id),
             date_from=ok(self.date_from),
             date_to=ok(self.date_to),
+            hide_routine=bool(self.hide_views.data),
         )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
+from leads.audit.labels import ROUTINE
 from leads.extensions import db
 from leads.models import AuditEntry
 
@@ -17,6 +18,7 @@ class AuditFilters:
     target_id: int | None = None
     date_from: date | None = None
     date_to: date | None = None
+    hide_routine: bool = False
 
 
 @dataclass(frozen=True)
@@ -34,6 +36,8 @@ def audit_page(filters: AuditFilters, before: int | None = None, limit: int = 50
     query = db.select(AuditEntry)
     if filters.action:
         query = query.where(AuditEntry.action == filters.action)
+    if filters.hide_routine:
+        query = query.where(AuditEntry.action.not_in(ROUTINE))
     if filters.actor:
         query = query.where(AuditEntry.actor_email.ilike(f"%{_escape_like(filters.actor)}%", escape="\\"))
     if filters.target_type:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, render_template, request
 
 from leads.audit.forms import AuditFilterForm
+from leads.audit.labels import action_label
 from leads.audit.query import audit_page
 from leads.auth.guards import require_admin
 
@@ -22,4 +23,4 @@ def index():
     page = audit_page(form.filters(), before=before, limit=PAGE_SIZE)
     # The next page keeps every filter; only `before` changes.
     args = {key: value for key, value in request.args.items() if key != "before" and value}
-    return render_template("audit/index.html", form=form, page=page, args=args)
+    return render_template("audit/index.html", form=form, page=page, args=args, action_label=action_label)

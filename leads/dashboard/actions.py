@@ -12,6 +12,7 @@ from leads.extensions import db
 from leads.mail import outbox
 from leads.models import EmailKind, EmailStatus, Lead, LeadStatus, OutboundEmail, Role, User
 from leads.models.base import utcnow
+from leads.models.outbox import PATIENT_KINDS
 from leads.timeline import EventKind, record_event
 
 NOTE_MAX = 5000
@@ -21,8 +22,6 @@ CALL_OUTCOMES = {
     "no_answer": "No answer",
     "wrong_number": "Wrong number",
 }
-# Emails that go to the patient (the others go to coordinators).
-PATIENT_KINDS = (EmailKind.CONFIRMATION, EmailKind.QUESTIONNAIRE, EmailKind.REMINDER)
 
 
 class ActionError(ValueError):
@@ -45,7 +44,7 @@ def _mark_contacted(lead: Lead, now: datetime) -> None:
 def change_status(
     lead: Lead, target: str, actor: User, reason: str | None = None, now: datetime | None = None
 ) -> int:
-    """Move the lead along the pipeline. Leaving `new` counts as the first contact.
+    """Move the lead along the pipeline. Leaving `new` counts as the first contact; "contacted" is a contact.
 
     Returns how many pending emails were cancelled."""
     ensure_open(lead)
@@ -55,7 +54,9 @@ def change_status(
     except TransitionError as error:
         raise ActionError(str(error)) from error
     previous = lead.status
-    if previous == LeadStatus.NEW and lead.first_contacted_at is None:
+    if target == LeadStatus.CONTACTED:
+        _mark_contacted(lead, now)
+    elif previous == LeadStatus.NEW and lead.first_contacted_at is None:
         lead.first_contacted_at = now
     lead.status = target
     lead.lost_reason = reason

@@ -1,4 +1,5 @@
-"""Business days (Monday to Friday) for the first-response target."""
+"""When a lead's response is due: business days (Monday to Friday) for a first response,
+minutes (any day) for a red flag."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 
+from leads.dashboard.pipeline import CLOSED
 from leads.models import Lead, LeadStatus
 
 SATURDAY = 5
@@ -40,8 +42,28 @@ def first_response_due(received_at: datetime) -> datetime:
     )
 
 
+def urgent_response_due(lead: Lead) -> datetime | None:
+    """When the patient who reported a red flag must have been contacted; None once they have been."""
+    if lead.urgent_since is None or lead.status in CLOSED:
+        return None
+    if lead.last_contacted_at is not None and lead.last_contacted_at >= lead.urgent_since:
+        return None
+    return lead.urgent_since + timedelta(minutes=current_app.config["URGENT_RESPONSE_MINUTES"])
+
+
+def response_due(lead: Lead) -> datetime | None:
+    """The moment the lead's next response is due, or None when none is owed."""
+    if lead.erased_at is not None or lead.merged_into_id is not None:
+        return None
+    urgent = urgent_response_due(lead)
+    if urgent is not None:
+        return urgent
+    if lead.first_contacted_at is None and lead.status == LeadStatus.NEW:
+        return first_response_due(lead.created_at)
+    return None
+
+
 def is_overdue(lead: Lead, now: datetime) -> bool:
-    """Nobody has contacted a new lead within the first-response target."""
-    if lead.first_contacted_at is not None or lead.status != LeadStatus.NEW or lead.erased_at is not None:
-        return False
-    return now > first_response_due(lead.created_at)
+    """Nobody has contacted the lead within its target: the red flag's minutes, or the first working day(s)."""
+    due = response_due(lead)
+    return due is not None and now > due

@@ -8,7 +8,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
-from leads.dashboard.business_time import is_overdue
+from leads.dashboard.business_time import is_overdue, urgent_response_due
 from leads.dashboard.filters import InboxFilters, conditions
 from leads.dashboard.pagination import SORTS, decode_cursor, encode_cursor
 from leads.extensions import db
@@ -33,6 +33,8 @@ class InboxRow:
     questionnaire_sent: bool
     assignee: User | None
     overdue: bool
+    # Set while a red flag awaits its response (due within URGENT_RESPONSE_MINUTES).
+    urgent_due: datetime | None = None
 
     @property
     def questionnaire_state(self) -> str:
@@ -146,6 +148,7 @@ def load_page(
             questionnaire_sent=lead.id in sent,
             assignee=users.get(lead.assignee_id) if lead.assignee_id else None,
             overdue=is_overdue(lead, now),
+            urgent_due=urgent_response_due(lead),
         )
         for lead in leads
     ]

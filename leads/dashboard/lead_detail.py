@@ -12,9 +12,8 @@ from leads.dashboard.contact import Proposal, pending_proposal
 from leads.dashboard.timeline import TimelineItem, build_timeline
 from leads.extensions import db
 from leads.models import EmailStatus, Inquiry, Lead, LeadEvent, OutboundEmail, QuestionnaireResponse, User
-from leads.questionnaire.questions import DURATION_CHOICES, RED_FLAGS
+from leads.questionnaire.questions import DURATION_CHOICES, red_flag_label
 
-RED_FLAG_LABELS = dict(RED_FLAGS)
 DURATION_LABELS = dict(DURATION_CHOICES)
 
 
@@ -73,7 +72,7 @@ def response_view(response: QuestionnaireResponse) -> ResponseView:
         for item in answers.get("symptoms", [])
         if isinstance(item, Mapping)
     ]
-    flags = [RED_FLAG_LABELS.get(flag, str(flag)) for flag in response.red_flags or []]
+    flags = [red_flag_label(flag) for flag in response.red_flags or []]
     # The symptom table already shows each symptom's answers at a glance; the sections
     # below it keep the rest of the questionnaire as it was worded.
     tabled = {str(item.get("label")) for item in symptoms}

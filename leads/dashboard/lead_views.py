@@ -9,7 +9,7 @@ from leads.audit.service import AuditAction, record_audit
 from leads.auth.guards import admin_required
 from leads.dashboard import actions, forms
 from leads.dashboard.actions import ActionError
-from leads.dashboard.business_time import first_response_due, is_overdue
+from leads.dashboard.business_time import is_overdue, response_due, urgent_response_due
 from leads.dashboard.erasure import erase_lead
 from leads.dashboard.lead_detail import load_lead_page
 from leads.dashboard.merge import merge_leads
@@ -27,8 +27,9 @@ def _lead_or_404(lead_id: int) -> Lead:
     return lead
 
 
-def _back(lead_id: int, anchor: str = ""):
-    return redirect(url_for("dashboard.lead_page", lead_id=lead_id, _anchor=anchor or None), code=303)
+def _back(lead_id: int):
+    """Back to the lead page, scrolled to the message that says what happened (layout.html)."""
+    return redirect(url_for("dashboard.lead_page", lead_id=lead_id, _anchor="flash"), code=303)
 
 
 @bp.get("/leads/<int:lead_id>")
@@ -50,25 +51,26 @@ def lead_page(lead_id: int):
         targets=allowed_targets(page.lead.status),
         needs_reason=needs_reason,
         overdue=is_overdue(page.lead, now),
-        due=first_response_due(page.lead.created_at),
+        due=response_due(page.lead),
+        urgent_due=urgent_response_due(page.lead),
         call_outcomes=actions.CALL_OUTCOMES,
         now=now,
     )
 
 
-def _run(lead_id: int, form, action, success: str, anchor: str):
+def _run(lead_id: int, form, action, success: str):
     """Validate the form, run the service function, and say what happened."""
     lead = _lead_or_404(lead_id)
     if not form.validate_on_submit():
         flash(forms.first_error(form), "error")
-        return _back(lead_id, anchor)
+        return _back(lead_id)
     try:
         action(lead)
     except ActionError as error:
         flash(str(error), "error")
     else:
         flash(success, "success")
-    return _back(lead_id, anchor)
+    return _back(lead_id)
 
 
 @bp.post("/leads/<int:lead_id>/status")
@@ -79,7 +81,6 @@ def change_status(lead_id: int):
         form,
         lambda lead: actions.change_status(lead, form.status.data, current_user, form.reason.data),
         "Status changed.",
-        "actions",
     )
 
 
@@ -98,7 +99,7 @@ def assign(lead_id: int):
         else:
             raise ActionError("Choose who gets the lead.")
 
-    return _run(lead_id, form, run, "Assignment saved.", "actions")
+    return _run(lead_id, form, run, "Assignment saved.")
 
 
 @bp.post("/leads/<int:lead_id>/notes")
@@ -109,7 +110,6 @@ def add_note(lead_id: int):
         form,
         lambda lead: actions.add_note(lead, form.body.data, current_user),
         "Note added.",
-        "timeline",
     )
 
 
@@ -121,7 +121,6 @@ def log_call(lead_id: int):
         form,
         lambda lead: actions.log_call(lead, form.outcome.data, form.notes.data, current_user),
         "Call logged.",
-        "timeline",
     )
 
 
@@ -133,7 +132,6 @@ def unsubscribe(lead_id: int):
         form,
         lambda lead: actions.unsubscribe(lead, current_user),
         "The patient is unsubscribed.",
-        "actions",
     )
 
 
@@ -145,7 +143,6 @@ def resend_email(lead_id: int, email_id: int):
         form,
         lambda lead: actions.resend_email(lead, email_id, current_user),
         "The email is queued again.",
-        "emails",
     )
 
 
@@ -155,16 +152,16 @@ def merge(lead_id: int):
     lead = _lead_or_404(lead_id)
     if not form.validate_on_submit():
         flash(forms.first_error(form), "error")
-        return _back(lead_id, "merge")
+        return _back(lead_id)
     target = db.session.get(Lead, form.target_id.data)
     if target is None:
         flash(f"There is no lead #{form.target_id.data}.", "error")
-        return _back(lead_id, "merge")
+        return _back(lead_id)
     try:
         merge_leads(lead, target, current_user)
     except ActionError as error:
         flash(str(error), "error")
-        return _back(lead_id, "merge")
+        return _back(lead_id)
     flash(f"Lead #{lead_id} was merged into this lead.", "success")
     return _back(target.id)
 
@@ -173,6 +170,4 @@ def merge(lead_id: int):
 @admin_required
 def erase(lead_id: int):
     form = forms.EraseForm()
-    return _run(
-        lead_id, form, lambda lead: erase_lead(lead, current_user), "The personal data was erased.", "actions"
-    )
+    return _run(lead_id, form, lambda lead: erase_lead(lead, current_user), "The personal data was erased.")

@@ -47,6 +47,10 @@ def merge_leads(source: Lead, target: Lead, actor: User) -> dict[str, int]:
     )
     # The figures that order the inbox take the stronger of the two.
     target.is_urgent = target.is_urgent or source.is_urgent
+    # The later red flag decides when the urgent response is due.
+    target.urgent_since = max(
+        (moment for moment in (target.urgent_since, source.urgent_since) if moment is not None), default=None
+    )
     target.score = max(target.score or 0, source.score or 0)
     target.last_inquiry_at = _latest(target.last_inquiry_at, source.last_inquiry_at)
     target.created_at = _earliest(target.created_at, source.created_at)

@@ -7,10 +7,9 @@ from datetime import datetime
 
 from leads.dashboard.contact import FIELD_LABELS
 from leads.models import Inquiry, LeadEvent, OutboundEmail, QuestionnaireResponse, User
-from leads.questionnaire.questions import RED_FLAGS
+from leads.questionnaire.questions import red_flag_label
 from leads.timeline import EventKind
 
-RED_FLAG_LABELS = dict(RED_FLAGS)
 CONTACT_KINDS = {EventKind.CONTACT_ACCEPTED, EventKind.CONTACT_KEPT, EventKind.CONTACT_EDITED}
 
 # These kinds are drawn from their own rows (richer and always present); an event of the same kind would repeat them.
@@ -71,7 +70,7 @@ def _event_lines(event: LeadEvent, users: dict[int, User]) -> list[str]:
         if data.get("notes"):
             lines.append(str(data["notes"]))
     elif event.kind == EventKind.RED_FLAG:
-        lines.extend(RED_FLAG_LABELS.get(flag, str(flag)) for flag in data.get("flags", []))
+        lines.extend(red_flag_label(flag) for flag in data.get("flags", []))
     elif event.kind == EventKind.INQUIRY_REPEATED:
         lines.append("The same inquiry again (same article, message and symptoms): stored once, no new email")
         typed = data.get("typed") or {}

@@ -12,11 +12,12 @@ from dataclasses import dataclass
 from flask import current_app, render_template
 
 from leads import links
+from leads.dashboard.business_time import urgent_response_due
+from leads.dashboard.formatting import stamp
 from leads.extensions import db
 from leads.models import EmailKind, Inquiry, Lead, OutboundEmail, QuestionnaireResponse
-from leads.questionnaire.questions import RED_FLAGS
-
-PATIENT_KINDS = frozenset({EmailKind.CONFIRMATION, EmailKind.QUESTIONNAIRE, EmailKind.REMINDER})
+from leads.models.outbox import PATIENT_KINDS
+from leads.questionnaire.questions import red_flag_label
 
 _SUBJECTS = {
     EmailKind.CONFIRMATION: "We received your inquiry about {treatment}",
@@ -54,14 +55,13 @@ def _patient_context(email: OutboundEmail, lead: Lead, inquiry: Inquiry | None) 
         "treatment": one_line(inquiry.article.title) if inquiry and inquiry.article else "",
         "unsubscribe_url": links.unsubscribe_url(lead.id),
         "reminder_number": email.sequence,
+        # The way this inquiry asked to be contacted, repeated back to the patient.
+        "preferred_contact": inquiry.preferred_contact if inquiry is not None else lead.preferred_contact,
     }
     if email.kind != EmailKind.CONFIRMATION and inquiry is not None:
         context["questionnaire_url"] = links.questionnaire_url(inquiry.id)
         context["ttl_days"] = current_app.config["QUESTIONNAIRE_TTL_DAYS"]
     return context
-
-
-RED_FLAG_LABELS = dict(RED_FLAGS)
 
 
 def _alert_context(lead: Lead) -> dict:
@@ -71,13 +71,14 @@ def _alert_context(lead: Lead) -> dict:
         .order_by(QuestionnaireResponse.submitted_at.desc(), QuestionnaireResponse.id.desc())
         .limit(1)
     )
+    due = urgent_response_due(lead)
     return {
         "lead_id": lead.id,
         "lead_url": links.lead_url(lead.id),
+        # The deadline the inbox shows for this lead; none once someone has contacted the patient.
+        "due": stamp(due) if due else None,
         # The screen's wording, so the coordinator reads what the patient answered "yes" to.
-        "red_flags": [
-            RED_FLAG_LABELS.get(flag, str(flag)) for flag in (response.red_flags if response else [])
-        ],
+        "red_flags": [red_flag_label(flag) for flag in (response.red_flags if response else [])],
     }
 
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from leads.extensions import db
-from leads.mail.render import PATIENT_KINDS
 from leads.models import EmailKind, LeadStatus, OutboundEmail, QuestionnaireResponse
+from leads.models.outbox import PATIENT_KINDS
 
 QUESTIONNAIRE_KINDS = frozenset({EmailKind.QUESTIONNAIRE, EmailKind.REMINDER})
 

@@ -61,6 +61,9 @@ class Lead(db.Model):
     status: Mapped[str] = mapped_column(sa.String(32), default=LeadStatus.NEW, index=True)
     lost_reason: Mapped[str | None] = mapped_column(sa.String(500))
     is_urgent: Mapped[bool] = mapped_column(default=False)
+    # When the latest red flag arrived: the urgent response is due URGENT_RESPONSE_MINUTES later,
+    # unless a coordinator has contacted the patient since.
+    urgent_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
     score: Mapped[int] = mapped_column(default=0)
     assignee_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     merged_into_id: Mapped[int | None] = mapped_column(sa.ForeignKey("leads.id"))

@@ -20,6 +20,12 @@ class EmailKind(enum.StrEnum):
     DIGEST = "digest"
 
 
+# The kinds that go to the patient (the others go to coordinators): what an unsubscription
+# stops, what goes to the lead's current address, what carries an unsubscribe link, what
+# an erasure deletes. The one definition; a new kind is decided here.
+PATIENT_KINDS: tuple[EmailKind, ...] = (EmailKind.CONFIRMATION, EmailKind.QUESTIONNAIRE, EmailKind.REMINDER)
+
+
 class EmailStatus(enum.StrEnum):
     PENDING = "pending"
     SENDING = "sending"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from flask_wtf import FlaskForm
-from wtforms import Field, RadioField, SelectChoice, SelectMultipleField, TextAreaField
+from wtforms import BooleanField, Field, RadioField, SelectChoice, SelectMultipleField, TextAreaField
 from wtforms.validators import InputRequired, Length, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -15,7 +15,6 @@ from leads.questionnaire.questions import (
     NONE,
     SEVERITY_CHOICES,
     TREATMENT_OTHER_MAX,
-    YES,
     YES_NO,
     YES_NO_NOT_SURE,
     Questionnaire,
@@ -73,14 +72,26 @@ class QuestionnaireForm(FlaskForm):
     questionnaire: Questionnaire
 
     def validate(self, extra_validators=None) -> bool:
-        valid = super().validate(extra_validators)
-        return self._validate_dependent() and valid
+        super().validate(extra_validators)
+        # Judged after dropping the details of absent symptoms: their errors no longer count.
+        self._ignore_details_of_absent_symptoms()
+        self._validate_dependent()
+        return not self.errors
+
+    def _ignore_details_of_absent_symptoms(self) -> None:
+        """A symptom the patient does not have asks nothing more: whatever came for it is dropped."""
+        for symptom in self.questionnaire.symptoms:
+            if self[f"{symptom.prefix}_present"].data:
+                continue
+            for suffix in ("severity", "duration"):
+                field = self[f"{symptom.prefix}_{suffix}"]
+                field.data, field.errors = None, []
 
     def _validate_dependent(self) -> bool:
-        """Rules across fields: severity and duration only for a symptom the patient has."""
+        """Rules across fields: severity and duration for each symptom the patient has."""
         valid = True
         for symptom in self.questionnaire.symptoms:
-            if self[f"{symptom.prefix}_present"].data != YES:
+            if not self[f"{symptom.prefix}_present"].data:
                 continue
             for suffix, message in (
                 ("severity", f"Please choose how bad “{symptom.label}” is, from 0 to 10."),
@@ -104,9 +115,8 @@ def build_form_class(questionnaire: Questionnaire) -> type[QuestionnaireForm]:
     fields: dict = {}
     for symptom in questionnaire.symptoms:
         label = symptom.label
-        fields[f"{symptom.prefix}_present"] = _radio(
-            label, YES_NO, f"Please answer whether you have “{label}”."
-        )
+        # A checkbox, pre-ticked from the inquiry form (see `service.initial_answers`).
+        fields[f"{symptom.prefix}_present"] = BooleanField(label)
         fields[f"{symptom.prefix}_severity"] = _radio(f"{label}, severity", SEVERITY_CHOICES, required=False)
         fields[f"{symptom.prefix}_duration"] = _radio(f"{label}, duration", DURATION_CHOICES, required=False)
     for key, text in questionnaire.pattern:

@@ -109,3 +109,8 @@ def build_questionnaire(symptom_labels: list[str] | tuple[str, ...]) -> Question
 
 def choice_label(choices: tuple[tuple[str, str], ...], value: str) -> str:
     return dict(choices).get(value, value)
+
+
+def red_flag_label(key: str) -> str:
+    """The screen's wording of a red flag: what the patient answered "yes" to. The one lookup."""
+    return choice_label(RED_FLAGS, str(key))

@@ -46,10 +46,9 @@ def link_problem(error: TokenInvalid):
     )
 
 
-def already_answered(response, status: int):
-    return render_template(
-        "questionnaire/answered.html", red_flags=bool(response and response.red_flags)
-    ), status
+def already_answered(status: int):
+    """The same page for everyone who opens the link later: no answers, no red-flag message."""
+    return render_template("questionnaire/answered.html"), status
 
 
 @bp.route("/q/<token>", methods=["GET", "POST"])
@@ -60,17 +59,21 @@ def questionnaire(token: str):
         return link_problem(error)
     existing = service.existing_response(inquiry.id)
     if existing is not None:
-        return already_answered(existing, 409 if request.method == "POST" else 200)
+        return already_answered(409 if request.method == "POST" else 200)
 
     definition = service.questionnaire_for(inquiry)
-    form = build_form_class(definition)()
+    form = build_form_class(definition)(data=service.initial_answers(definition, inquiry))
     if request.method == "POST":
         if form.validate():
             try:
                 result = service.submit(inquiry, definition, form)
             except service.AlreadyAnswered:
-                return already_answered(service.existing_response(inquiry.id), 409)
-            return render_template("questionnaire/thanks.html", red_flags=bool(result.red_flags))
+                return already_answered(409)
+            return render_template(
+                "questionnaire/thanks.html",
+                red_flags=bool(result.red_flags),
+                contact=inquiry.preferred_contact,
+            )
         status = 422
     else:
         status = 200

@@ -56,6 +56,14 @@ def questionnaire_for(inquiry: Inquiry) -> Questionnaire:
     return build_questionnaire(inquiry.article.symptoms or [])
 
 
+def initial_answers(questionnaire: Questionnaire, inquiry: Inquiry) -> dict:
+    """The symptoms the patient ticked on the inquiry form, ticked again here."""
+    ticked = {label.strip() for label in inquiry.symptoms or [] if isinstance(label, str)}
+    return {
+        f"{symptom.prefix}_present": True for symptom in questionnaire.symptoms if symptom.label in ticked
+    }
+
+
 def existing_response(inquiry_id: int) -> QuestionnaireResponse | None:
     return db.session.scalar(
         db.select(QuestionnaireResponse).where(QuestionnaireResponse.inquiry_id == inquiry_id)
@@ -66,7 +74,7 @@ def answers_from_form(questionnaire: Questionnaire, form) -> dict:
     """The validated form as the stored answers: values, plus a snapshot of what was asked."""
     symptoms = []
     for symptom in questionnaire.symptoms:
-        present = form[f"{symptom.prefix}_present"].data == YES
+        present = bool(form[f"{symptom.prefix}_present"].data)
         symptoms.append(
             {
                 "label": symptom.label,
@@ -170,6 +178,7 @@ def submit(inquiry: Inquiry, questionnaire: Questionnaire, form) -> Submitted:
     score = scoring.score(answers)
     flags = scoring.red_flags(answers)
     inquiry_id, lead_id = inquiry.id, inquiry.lead_id
+    now = utcnow()
     response = QuestionnaireResponse(
         inquiry_id=inquiry_id,
         lead_id=lead_id,
@@ -177,7 +186,7 @@ def submit(inquiry: Inquiry, questionnaire: Questionnaire, form) -> Submitted:
         answers=answers,
         red_flags=flags,
         score=score,
-        submitted_at=utcnow(),
+        submitted_at=now,
     )
     try:
         db.session.add(response)
@@ -185,7 +194,8 @@ def submit(inquiry: Inquiry, questionnaire: Questionnaire, form) -> Submitted:
         # In SQL, so two answers of the same lead arriving together cannot lose the higher score.
         values: dict = {"score": sa.case((Lead.score < score, score), else_=Lead.score)}
         if flags:
-            values["is_urgent"] = True
+            # The urgent response is due from this red flag on (dashboard/business_time.py).
+            values |= {"is_urgent": True, "urgent_since": now}
         db.session.execute(
             db.update(Lead).where(Lead.id == lead_id).values(**values),
             execution_options={"synchronize_session": False},

@@ -7,14 +7,12 @@ from flask import current_app
 from leads.extensions import db
 from leads.links import UNSUBSCRIBE
 from leads.mail.outbox import cancel_pending
-from leads.models import EmailKind, Lead
+from leads.models import Lead
 from leads.models.base import utcnow
+from leads.models.outbox import PATIENT_KINDS
 from leads.timeline import EventKind, record_event
 from leads.tokens import TokenInvalid, read_token
 
-# Emails to coordinators are not the patient's to stop; everything sent to the patient is.
-COORDINATOR_KINDS = frozenset({EmailKind.URGENT_ALERT, EmailKind.DIGEST})
-PATIENT_KINDS = tuple(kind.value for kind in EmailKind if kind not in COORDINATOR_KINDS)
 # A merged lead points at the lead that absorbed it; chains stay short, this only guards a loop.
 MAX_MERGE_HOPS = 10
 

@@ -7,8 +7,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
+from bs4 import BeautifulSoup
 
 from leads.audit.append_only import append_only_sql
+from leads.audit.labels import LABELS, action_label
 from leads.audit.service import AuditAction, record_audit
 from leads.auth.passwords import hash_password
 from leads.extensions import db
@@ -162,3 +164,29 @@ def test_log_is_append_only_in_the_database(app):
             db.session.execute(statement)
         db.session.rollback()
     assert db.session.scalar(db.select(AuditEntry.action)) == AuditAction.LOGOUT
+
+
+def test_actions_read_as_words_and_lead_views_can_be_hidden(admin_client):
+    add(AuditAction.LEAD_VIEWED, actor_email="ana@clinic.example", target_type="lead", target_id=7)
+    add(AuditAction.STATUS_CHANGED, actor_email="ana@clinic.example", target_type="lead", target_id=7)
+    page = admin_client.get(AUDIT).get_data(as_text=True)
+    cells = [
+        td.get_text(strip=True) for td in BeautifulSoup(page, "html.parser").select("tbody td:nth-of-type(3)")
+    ]
+    assert cells == ["Changed a lead's status", "Viewed a lead"]
+    # The action filter offers the same words.
+    assert '<option value="lead.viewed">Viewed a lead</option>' in page
+
+    hidden = admin_client.get(AUDIT, query_string={"hide_views": "y"}).get_data(as_text=True)
+    cells = [
+        td.get_text(strip=True)
+        for td in BeautifulSoup(hidden, "html.parser").select("tbody td:nth-of-type(3)")
+    ]
+    assert cells == ["Changed a lead's status"]
+    # The next page keeps the choice.
+    assert BeautifulSoup(hidden, "html.parser").select_one("#hide_views").has_attr("checked")
+
+
+def test_an_action_without_a_label_still_reads_as_words():
+    assert action_label("password_change.throttled") == "Password change throttled"
+    assert set(LABELS) == {value for name, value in vars(AuditAction).items() if name.isupper()}

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from unittest import mock
 
 import pytest
+from bs4 import BeautifulSoup
 
 from leads.dashboard import actions
 from leads.dashboard.actions import ActionError
 from leads.dashboard.pipeline import allowed_targets
 from leads.extensions import db
 from leads.models import AuditEntry, EmailKind, EmailStatus, LeadEvent, LeadStatus, OutboundEmail
+from leads.models.base import utcnow
 from tests.dashboard.conftest import make_email
 from tests.factories import make_lead, make_user
 from tests.helpers import log_in
@@ -50,6 +53,8 @@ def test_status_change_first_contact_cancels_reminders_and_records(app, coordina
     actions.change_status(lead, LeadStatus.CONTACTED, coordinator)
     assert lead.status == "contacted" and lead.first_contacted_at is not None
     first = lead.first_contacted_at
+    # "Contacted" is a contact: the inbox's "Last contact" column must not say "never".
+    assert lead.last_contacted_at == first
     assert db.session.get(OutboundEmail, reminder.id).status == EmailStatus.CANCELLED
     assert db.session.get(OutboundEmail, alert.id).status == EmailStatus.PENDING
     actions.change_status(lead, LeadStatus.CONSULTATION_BOOKED, coordinator)
@@ -176,7 +181,7 @@ def test_routes_run_the_actions(app, coord_client, coordinator):
     db.session.commit()
     base = f"/dashboard/leads/{lead.id}"
     response = coord_client.post(f"{base}/status", data={"status": "contacted"})
-    assert response.status_code == 303 and response.headers["Location"].endswith(f"{base}#actions")
+    assert response.status_code == 303 and response.headers["Location"].endswith(f"{base}#flash")
     coord_client.post(f"{base}/assign", data={"assignee": str(coordinator.id)})
     coord_client.post(f"{base}/notes", data={"body": "Seen by Cora"})
     coord_client.post(f"{base}/calls", data={"outcome": "reached", "notes": ""})
@@ -190,6 +195,33 @@ def test_routes_run_the_actions(app, coord_client, coordinator):
     assert {"status_changed", "assigned", "note", "call_logged", "email_resent", "unsubscribed"} <= kinds
     html = coord_client.get(base).get_data(as_text=True)
     assert "Seen by Cora" in html and "Outcome: reached" in html
+
+
+def test_the_message_after_an_action_is_at_the_top_of_the_content_and_takes_focus(app, coord_client):
+    """Before, the page scrolled to the action's section while the message sat off-screen above it."""
+    lead = make_lead()
+    db.session.commit()
+    base = f"/dashboard/leads/{lead.id}"
+    for path, data in ((f"{base}/notes", {"body": "x"}), (f"{base}/calls", {"outcome": "?"})):
+        response = coord_client.post(path, data=data)
+        assert response.headers["Location"].endswith(f"{base}#flash")
+        page = BeautifulSoup(coord_client.get(base).get_data(as_text=True), "html.parser")
+        main = page.select_one("main")
+        box = main.find(True)
+        assert box.get("id") == "flash" and box.get("tabindex") == "-1" and box.has_attr("autofocus")
+    # The refused call is an error: announced as an alert.
+    assert box["role"] == "alert" and "Choose how the call went" in box.get_text()
+
+
+def test_a_logged_call_and_a_contacted_status_set_the_last_contact(app, coordinator):
+    lead = make_lead()
+    db.session.commit()
+    moment = utcnow()
+    actions.log_call(lead, "voicemail", "", coordinator, now=moment)
+    assert lead.last_contacted_at == moment
+    later = moment + timedelta(hours=2)
+    actions.change_status(lead, LeadStatus.CONTACTED, coordinator, now=later)
+    assert (lead.first_contacted_at, lead.last_contacted_at) == (moment, later)
 
 
 def test_a_refused_action_says_why(app, coord_client):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from bs4 import BeautifulSoup
 
 from leads.dashboard.filters import parse_filters, status_counts
 from leads.dashboard.inbox import load_page
@@ -237,3 +238,40 @@ def test_inbox_query_count_does_not_grow_with_rows(app, coord_client):
     many = _inbox_queries(coord_client)
     assert few == many
     assert many <= 12
+
+
+def test_an_urgent_lead_is_overdue_after_the_urgent_minutes_not_a_working_day(app):
+    make_lead(
+        full_name="late",
+        is_urgent=True,
+        created_at=NOW - timedelta(hours=2),
+        urgent_since=NOW - timedelta(minutes=90),
+    )
+    make_lead(
+        full_name="fresh",
+        is_urgent=True,
+        created_at=NOW - timedelta(hours=2),
+        urgent_since=NOW - timedelta(minutes=10),
+    )
+    make_lead(full_name="calm", created_at=NOW - timedelta(hours=2))
+    db.session.commit()
+    filters, _ = parse_filters({}, SORTS)
+    rows = {row.lead.full_name: row for row in load_page(filters, None, NOW).rows}
+    assert (rows["late"].overdue, rows["fresh"].overdue, rows["calm"].overdue) == (True, False, False)
+    assert rows["fresh"].urgent_due == NOW + timedelta(minutes=50)
+    assert rows["calm"].urgent_due is None
+
+
+def test_the_inbox_badges_say_overdue_or_reply_by_for_urgent_leads(app, coord_client):
+    now = utcnow()
+    make_lead(full_name="late", is_urgent=True, urgent_since=now - timedelta(minutes=90))
+    make_lead(full_name="fresh", is_urgent=True, urgent_since=now - timedelta(minutes=10))
+    db.session.commit()
+    page = coord_client.get("/dashboard/").get_data(as_text=True)
+    rows = {
+        row.select_one("th a").get_text(): row
+        for row in BeautifulSoup(page, "html.parser").select("tbody tr")
+    }
+    assert rows["late"].select_one(".badge-overdue") is not None
+    assert rows["fresh"].select_one(".badge-overdue") is None
+    assert rows["fresh"].select_one(".badge-due").get_text().startswith("Reply by ")

@@ -90,7 +90,7 @@ def test_merge_through_the_route(app, coord_client):
     db.session.commit()
     response = coord_client.post(f"/dashboard/leads/{source.id}/merge", data={"target_id": str(target.id)})
     assert response.status_code == 303 and response.headers["Location"].endswith(
-        f"/dashboard/leads/{target.id}"
+        f"/dashboard/leads/{target.id}#flash"
     )
     db.session.expire_all()
     assert db.session.get(Lead, source.id).merged_into_id == target.id

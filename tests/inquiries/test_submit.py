@@ -85,7 +85,7 @@ def test_thanks_page_says_what_happens_next_without_personal_data(client, articl
     assert response.status_code == 200
     assert "confirmation email" in text
     assert "short questionnaire" in text
-    assert "Within 1 business day" in text
+    assert "Within one working day" in text
     assert "seek emergency care" in text
     for personal in ("Ana", "Silva", "ana.silva", "555", "back pain for two years", SEED_SYMPTOMS[3]):
         assert personal not in text

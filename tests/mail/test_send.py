@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from leads.extensions import db
 from leads.mail.delivery import open_transport
@@ -175,6 +175,7 @@ def test_urgent_alert_names_red_flags_escaped_and_links_the_lead(smtp_app, smtp)
             red_flags=["saddle_numbness", "<b>unknown flag</b>"],
         )
     )
+    lead.is_urgent, lead.urgent_since = True, datetime(2026, 12, 1, 9, 30, tzinfo=UTC)
     rows = schedule_urgent_alert(lead, "response:1")
     db.session.commit()
     assert [row.recipient for row in rows] == ["coordinator@clinic.example"]
@@ -184,6 +185,10 @@ def test_urgent_alert_names_red_flags_escaped_and_links_the_lead(smtp_app, smtp)
     assert "Numbness in the groin or saddle area" in html
     assert "&lt;b&gt;unknown flag&lt;/b&gt;" in html and "<b>unknown" not in html
     assert f"http://clinic.test/dashboard/leads/{lead.id}" in html
+    # The urgent target, not "today": the same deadline the inbox shows.
+    text = " ".join(message.get_body(("plain",)).get_content().split())
+    assert "contact this patient within an hour (by 2026-12-01 10:30 UTC)" in text
+    assert "today" not in text
     assert message["List-Unsubscribe"] is None
     assert message["To"].addresses[0].addr_spec == "coordinator@clinic.example"
     assert rows[0].kind == EmailKind.URGENT_ALERT
@@ -239,3 +244,16 @@ def test_a_batch_reuses_one_smtp_connection(smtp_app, smtp):
     assert [outcome.status for outcome in outcomes].count(EmailStatus.SENT) == len(outcomes) >= 3
     smtp.handler.wait_for(len(outcomes))
     assert len(set(smtp.handler.peers)) == 1
+
+
+def test_the_confirmation_repeats_the_chosen_contact_method_and_the_reply_time(smtp_app, smtp):
+    _, inquiry, ids = _owed(preferred_contact="email")
+    # The inquiry's own choice counts: this inquiry asked for a call.
+    inquiry.preferred_contact = "phone"
+    db.session.commit()
+    assert _send(ids["confirmation0"]).status == EmailStatus.SENT
+    message = smtp.handler.wait_for(1)[0]
+    for part in ("plain", "html"):
+        text = " ".join(message.get_body((part,)).get_content().split())
+        assert "contact you within one working day, by phone, as you asked" in text
+        assert "soon" not in text

@@ -57,7 +57,8 @@ def answers(symptom_count: int = 5, red_flag: str | None = None, **overrides) ->
     data: dict = {}
     for index in range(symptom_count):
         present = index % 2 == 0
-        data[f"symptom_{index}_present"] = "yes" if present else "no"
+        # A ticked checkbox sends "y"; an unticked one sends nothing.
+        data[f"symptom_{index}_present"] = "y" if present else None
         if present:
             data[f"symptom_{index}_severity"] = "8"
             data[f"symptom_{index}_duration"] = "gt_1y"

@@ -57,7 +57,7 @@ def test_form_asks_exactly_the_articles_symptoms(client):
     response = client.get(url(inquiry.id))
     assert response.status_code == 200
     page = BeautifulSoup(response.text, "html.parser")
-    assert [legend.get_text(strip=True) for legend in page.select("legend.symptom-title")] == SEED_SYMPTOMS
+    assert [label.get_text(strip=True) for label in page.select(".symptom-present label")] == SEED_SYMPTOMS
     # Severity works without JavaScript: eleven radios, 0..10, each with its label.
     severity = page.select("input[name=symptom_0_severity]")
     assert [radio["value"] for radio in severity] == [str(n) for n in range(11)]
@@ -170,10 +170,12 @@ def test_red_flag_makes_the_lead_urgent_and_alerts_each_coordinator(alert_app, p
     notice = page.select_one(".urgent-care[role=alert]")
     assert notice is not None and "seek urgent medical care now" in notice.get_text().lower()
     assert "emergency" in notice.get_text()
+    assert_one_coherent_urgent_page(page)
 
     db.session.expire_all()
     assert db.session.get(Lead, lead_id).is_urgent is True
     [stored] = responses()
+    assert db.session.get(Lead, lead_id).urgent_since == stored.submitted_at
     assert stored.red_flags == ["saddle_numbness"]
     alerts = emails(lead_id, EmailKind.URGENT_ALERT)
     assert sorted(row.recipient for row in alerts) == ["a@clinic.example", "b@clinic.example"]
@@ -189,9 +191,9 @@ def test_second_submission_is_refused_politely(client, published):
     assert first.status_code == 200
     second = client.post(url(inquiry.id), data=answers(red_flag="fall_injury"))
     assert second.status_code == 409
-    assert "We already have your answers, thank you" in second.text
+    assert "We have received the answers to this questionnaire" in second.text
     again = client.get(url(inquiry.id))
-    assert again.status_code == 200 and "We already have your answers" in again.text
+    assert again.status_code == 200 and "We have received the answers" in again.text
     assert len(responses()) == 1
     assert responses()[0].red_flags == []
 
@@ -204,17 +206,40 @@ def test_second_submission_in_a_race_is_refused_by_the_unique_constraint(client,
     monkeypatch.setattr("leads.questionnaire.service.existing_response", lambda inquiry_id: None)
     response = client.post(url(inquiry.id), data=answers(red_flag="fall_injury"))
     assert response.status_code == 409
-    assert "We already have your answers" in response.text
+    assert "We have received the answers" in response.text
     assert len(responses()) == 1
     assert len(events(lead_id, EventKind.QUESTIONNAIRE_ANSWERED)) == 1
     assert db.session.get(Lead, lead_id).is_urgent is False
 
 
-def test_already_answered_page_repeats_the_urgent_notice(client, published):
+def assert_one_coherent_urgent_page(page: BeautifulSoup) -> None:
+    """Urgent care first; what the clinic does, within the urgent target; nothing telling the patient to wait."""
+    text = " ".join(page.get_text().split())
+    assert page.select_one("h1").get_text(strip=True) == "Please seek urgent medical care now"
+    assert "try to reach you within an hour, by email" in text
+    for contradiction in ("do not need to do anything else", "working day", "usually within"):
+        assert contradiction not in text
+
+
+def test_the_urgent_page_follows_the_urgent_response_setting(make_app, published):
+    app = make_app(WTF_CSRF_ENABLED=False, RATELIMIT_ENABLED=False, URGENT_RESPONSE_MINUTES=30)
+    with app.app_context():
+        inquiry = make_scheduled_inquiry()
+        text = app.test_client().post(url(inquiry.id), data=answers(red_flag="fall_injury")).text
+    assert "try to reach you within 30 minutes" in text
+
+
+def test_an_answered_link_shows_only_that_the_answers_arrived(client, published):
+    """Whoever opens the link later (a forwarded email, a shared computer) learns nothing about the answers."""
     inquiry = make_scheduled_inquiry()
-    client.post(url(inquiry.id), data=answers(red_flag="bladder_bowel"))
-    page = client.get(url(inquiry.id)).text
-    assert "We already have your answers" in page and "seek urgent medical care now" in page.lower()
+    client.post(url(inquiry.id), data=answers(red_flag="bladder_bowel", hopes="Walk my dog again."))
+    for response in (client.get(url(inquiry.id)), client.post(url(inquiry.id), data=answers())):
+        page = BeautifulSoup(response.text, "html.parser")
+        text = " ".join(page.get_text().split()).lower()
+        assert "we have received the answers to this questionnaire" in text
+        assert page.select_one(".urgent-care") is None
+        for leak in ("urgent", "emergency", "red flag", "walk my dog", "bladder"):
+            assert leak not in text
 
 
 @pytest.mark.parametrize(
@@ -224,7 +249,7 @@ def test_already_answered_page_repeats_the_urgent_notice(client, published):
         ({"symptom_0_severity": None}, "how bad “Lower back pain” is"),
         ({"symptom_2_duration": "forever"}, "Please choose one of the options given."),
         ({"red_flag_bladder_bowel": None, "red_flag_fall_injury": None}, "Please answer yes or no."),
-        ({"symptom_1_present": None}, "Please answer whether you have “Leg pain or cramping”."),
+        ({"symptom_1_present": "y"}, "how bad “Leg pain or cramping” is"),
         ({"worse_walking_standing": "maybe"}, "Please choose one of the options given."),
         ({"treatments": ["physical_therapy", "acupuncture"]}, "Please choose one of the options given."),
         ({"treatments": ["none", "surgery"]}, "cannot be chosen together"),
@@ -260,7 +285,33 @@ def test_invalid_answers_keep_what_was_typed(client, published):
     response = client.post(url(inquiry.id), data=answers(symptom_0_severity="11", hopes="Walk again"))
     page = BeautifulSoup(response.text, "html.parser")
     assert page.select_one("textarea[name=hopes]").get_text().strip() == "Walk again"
-    assert page.select_one("input[name=symptom_0_present][value=yes]").has_attr("checked")
+    assert page.select_one("input[name=symptom_0_present]").has_attr("checked")
+    assert not page.select_one("input[name=symptom_1_present]").has_attr("checked")
+
+
+def test_symptoms_ticked_on_the_inquiry_form_are_ticked_already(client):
+    inquiry = make_scheduled_inquiry()
+    inquiry.symptoms = ["Balance issues", "Lower back pain"]
+    db.session.commit()
+    page = BeautifulSoup(client.get(url(inquiry.id)).text, "html.parser")
+    ticked = [box["name"] for box in page.select("input[name$=_present]") if box.has_attr("checked")]
+    assert ticked == ["symptom_0_present", "symptom_3_present"]
+
+
+def test_severity_and_duration_of_an_unticked_symptom_are_ignored(client, published):
+    """Details left over from a symptom unticked again (or typed by hand) neither block nor get stored."""
+    inquiry = make_scheduled_inquiry()
+    body = answers(symptom_1_severity="11", symptom_1_duration="forever", symptom_3_severity="4")
+    response = client.post(url(inquiry.id), data=body)
+    assert response.status_code == 200, response.text
+    stored = responses()[0].answers["symptoms"]
+    assert [(item["present"], item["severity"], item["duration"]) for item in stored] == [
+        (True, 8, "gt_1y"),
+        (False, None, None),
+        (True, 8, "gt_1y"),
+        (False, None, None),
+        (True, 8, "gt_1y"),
+    ]
 
 
 def test_csrf_is_required_on_the_questionnaire(make_app, published):
