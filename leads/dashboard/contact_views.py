@@ -18,7 +18,6 @@ def accept_contact(lead_id: int):
         form,
         lambda lead: contact.accept_proposed(lead, form.inquiry_id.data, current_user),
         "The new contact details are now the lead's.",
-        "contact",
     )
 
 
@@ -30,7 +29,6 @@ def keep_contact(lead_id: int):
         form,
         lambda lead: contact.keep_current(lead, form.inquiry_id.data, current_user),
         "The lead keeps its contact details.",
-        "contact",
     )
 
 
@@ -49,7 +47,6 @@ def edit_contact(lead_id: int):
             current_user,
         ),
         "Contact details saved.",
-        "contact",
     )
 
 
@@ -61,5 +58,4 @@ def resubscribe(lead_id: int):
         form,
         lambda lead: contact.resubscribe(lead, form.reason.data, current_user),
         "The patient is subscribed again.",
-        "contact",
     )
