@@ -7,8 +7,10 @@ def init_app(app: Flask) -> None:
     """Each area owns its click group; this only mounts them."""
     from leads.articles.cli import articles_cli
     from leads.auth.cli import users_cli
+    from leads.doctor import doctor_command
     from leads.mail.cli import outbox_cli
 
     app.cli.add_command(articles_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(outbox_cli)
+    app.cli.add_command(doctor_command)

@@ -70,6 +70,14 @@ def _database_url(raw: str, instance_path: Path) -> str:
     return raw
 
 
+def _connect_timeout(database_url: str, seconds: int) -> dict:
+    """PostgreSQL only: a host that drops packets must fail a request (and /readyz) in
+    seconds; libpq's default is to wait for ever."""
+    if database_url.startswith("postgresql"):
+        return {"connect_args": {"connect_timeout": seconds}}
+    return {}
+
+
 def load_settings(env: Mapping[str, str] | None = None, instance_path: Path | None = None) -> dict:
     """Build the Flask config mapping from `env` (default: the process environment)."""
     env = dict(os.environ if env is None else env)
@@ -96,7 +104,8 @@ def load_settings(env: Mapping[str, str] | None = None, instance_path: Path | No
         "SQLALCHEMY_DATABASE_URI": database_url,
         # hide_parameters: a database error's message (and so the log) never carries the
         # values of the statement, which may be names, emails or answers.
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True}
+        | _connect_timeout(database_url, _int(env, "DATABASE_CONNECT_TIMEOUT_SECONDS", 3)),
         # Redis: broker, rate-limit storage. Unset means embedded, server-less fallbacks.
         "REDIS_URL": redis_url,
         "CELERY_BROKER_URL": env.get("CELERY_BROKER_URL")
@@ -163,6 +172,8 @@ def load_settings(env: Mapping[str, str] | None = None, instance_path: Path | No
         # Broker: the visibility timeout must exceed the longest retry delay (checked in tasks).
         "BROKER_VISIBILITY_TIMEOUT_SECONDS": _int(env, "BROKER_VISIBILITY_TIMEOUT_SECONDS", 3600),
         "BROKER_CONNECT_TIMEOUT_SECONDS": _int(env, "BROKER_CONNECT_TIMEOUT_SECONDS", 1),
+        # /readyz goes red when an unsent email is overdue by more than this (workers stalled).
+        "READY_MAX_OVERDUE_MINUTES": _int(env, "READY_MAX_OVERDUE_MINUTES", 15),
         "OUTBOX_SWEEP_SECONDS": _int(env, "OUTBOX_SWEEP_SECONDS", 60),
         # Rows one worker sends over one SMTP connection before it lets go.
         "OUTBOX_BATCH_SIZE": _int(env, "OUTBOX_BATCH_SIZE", 50),
