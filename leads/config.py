@@ -6,6 +6,7 @@ Nothing else reads `os.environ`.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from collections.abc import Mapping
@@ -70,6 +71,24 @@ def _database_url(raw: str, instance_path: Path) -> str:
     return raw
 
 
+def _choice(env: Mapping[str, str], name: str, default: str, choices: tuple[str, ...]) -> str:
+    value = env.get(name, "").strip() or default
+    if value.upper() in choices:
+        return value.upper()
+    if value.lower() in choices:
+        return value.lower()
+    raise ConfigError(f"{name} must be one of {', '.join(choices)}, got {value!r}")
+
+
+def _networks(env: Mapping[str, str], name: str) -> list:
+    try:
+        return [ipaddress.ip_network(part, strict=False) for part in _csv(env, name)]
+    except ValueError:
+        raise ConfigError(
+            f"{name} must be comma-separated networks like 10.0.0.0/8, got {env[name]!r}"
+        ) from None
+
+
 def _connect_timeout(database_url: str, seconds: int) -> dict:
     """PostgreSQL only: a host that drops packets must fail a request (and /readyz) in
     seconds; libpq's default is to wait for ever."""
@@ -116,6 +135,14 @@ def load_settings(env: Mapping[str, str] | None = None, instance_path: Path | No
         # Namespaces Celery's Redis keys, so two deployments (or test runs) can share one Redis.
         "CELERY_KEY_PREFIX": env.get("CELERY_KEY_PREFIX", ""),
         "INQUIRY_RATE_LIMIT": env.get("INQUIRY_RATE_LIMIT", "5 per minute;30 per day"),
+        # Logs: one JSON object per line on stderr ("text" for plain lines when reading by eye).
+        "LOG_LEVEL": _choice(env, "LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR")),
+        "LOG_FORMAT": _choice(env, "LOG_FORMAT", "json", ("json", "text")),
+        # Monitoring: /metrics answers a bearer token or an address in these networks, else 404.
+        "METRICS_TOKEN": env.get("METRICS_TOKEN", "").strip(),
+        "METRICS_ALLOW_NETWORKS": _networks(env, "METRICS_ALLOW_NETWORKS"),
+        # Errors go to Sentry when set (personal data scrubbed: leads/sentry.py).
+        "SENTRY_DSN": env.get("SENTRY_DSN", "").strip(),
         # Web
         "HOST": env.get("HOST", "127.0.0.1"),
         "PORT": _int(env, "PORT", 5000),

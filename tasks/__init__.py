@@ -97,5 +97,8 @@ def celery_init_app(app: Flask) -> Celery:
     celery_app = Celery(app.name, task_cls=FlaskTask, include=["tasks.email"])
     celery_app.config_from_object(celery_config(app.config))
     celery_app.set_default()
+    from tasks.signals import connect
+
+    connect(app.config["LOG_LEVEL"], app.config["LOG_FORMAT"])
     app.extensions["celery"] = celery_app
     return celery_app
