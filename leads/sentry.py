@@ -45,9 +45,19 @@ def sentry_options(app: Flask) -> dict[str, Any]:
         "dsn": app.config["SENTRY_DSN"],
         "environment": app.config["APP_ENV"],
         "integrations": [FlaskIntegration(), CeleryIntegration()],
-        "send_default_pii": False,
+        # What `send_default_pii=False` meant, stated field by field: sentry-sdk 2.75 deprecates
+        # that flag in favour of `data_collection` (which wins when both are given).
+        "data_collection": {
+            "user_info": False,
+            "cookies": {"mode": "off"},
+            "http_headers": {"request": {"mode": "allowlist", "terms": sorted(_KEPT_HEADERS)}},
+            "http_bodies": [],
+            "url_query_params": {"mode": "off"},
+            "database_query_data": False,
+            "queues": False,
+            "stack_frame_variables": False,
+        },
         "max_request_body_size": "never",
-        "include_local_variables": False,
         "before_send": scrub,
         "traces_sample_rate": 0.0,
     }
