@@ -141,6 +141,9 @@ def load_settings(env: Mapping[str, str] | None = None, instance_path: Path | No
         # Monitoring: /metrics answers a bearer token or an address in these networks, else 404.
         "METRICS_TOKEN": env.get("METRICS_TOKEN", "").strip(),
         "METRICS_ALLOW_NETWORKS": _networks(env, "METRICS_ALLOW_NETWORKS"),
+        # The Celery worker serves its own counts (emails, task times) here when set; same guard.
+        "WORKER_METRICS_PORT": _int(env, "WORKER_METRICS_PORT", 0),
+        "WORKER_METRICS_HOST": env.get("WORKER_METRICS_HOST", "0.0.0.0"),  # noqa: S104  (guarded; off by default)
         # Errors go to Sentry when set (personal data scrubbed: leads/sentry.py).
         "SENTRY_DSN": env.get("SENTRY_DSN", "").strip(),
         # Web

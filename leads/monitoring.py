@@ -23,18 +23,26 @@ from leads.readiness import outbox_counts
 bp = Blueprint("monitoring", __name__)
 
 
-def allowed() -> bool:
-    """A matching bearer token, or a client address inside METRICS_ALLOW_NETWORKS."""
-    config = current_app.config
-    token = config["METRICS_TOKEN"]
-    header = request.headers.get("Authorization", "")
-    if token and header.startswith("Bearer ") and hmac.compare_digest(header[7:].encode(), token.encode()):
+def access_allowed(authorization: str, remote_addr: str | None, token: str, networks: list) -> bool:
+    """A matching bearer token, or a client address inside one of `networks`."""
+    bearer = authorization.removeprefix("Bearer ") if authorization.startswith("Bearer ") else ""
+    if token and hmac.compare_digest(bearer.encode(), token.encode()):
         return True
     try:
-        address = ipaddress.ip_address(request.remote_addr or "")
+        address = ipaddress.ip_address(remote_addr or "")
     except ValueError:
         return False
-    return any(address in network for network in config["METRICS_ALLOW_NETWORKS"])
+    return any(address in network for network in networks)
+
+
+def allowed() -> bool:
+    config = current_app.config
+    return access_allowed(
+        request.headers.get("Authorization", ""),
+        request.remote_addr,
+        config["METRICS_TOKEN"],
+        config["METRICS_ALLOW_NETWORKS"],
+    )
 
 
 class OutboxCollector:

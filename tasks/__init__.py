@@ -99,6 +99,6 @@ def celery_init_app(app: Flask) -> Celery:
     celery_app.set_default()
     from tasks.signals import connect
 
-    connect(app.config["LOG_LEVEL"], app.config["LOG_FORMAT"])
+    connect(app.config)
     app.extensions["celery"] = celery_app
     return celery_app

@@ -43,13 +43,21 @@ def _task_finished(task_id: str | None = None, task: Any = None, **_: Any) -> No
             request_id_var.set(None)
 
 
-def connect(log_level: str, log_format: str) -> None:
+def connect(config) -> None:
     signals.before_task_publish.connect(_stamp_request_id, weak=False, dispatch_uid="leads.request_id")
     signals.task_prerun.connect(_task_started, weak=False, dispatch_uid="leads.task_started")
     signals.task_postrun.connect(_task_finished, weak=False, dispatch_uid="leads.task_finished")
+    log_level, log_format = config["LOG_LEVEL"], config["LOG_FORMAT"]
 
     def logging_setup(**_: Any) -> None:
         # Connected, this replaces Celery's own logging set-up: the worker logs JSON lines too.
         setup_root_logging(log_level, log_format)
 
+    def metrics_server(**_: Any) -> None:
+        if config["WORKER_METRICS_PORT"]:
+            from tasks.metrics_server import serve
+
+            serve(config)
+
     signals.setup_logging.connect(logging_setup, weak=False, dispatch_uid="leads.setup_logging")
+    signals.worker_ready.connect(metrics_server, weak=False, dispatch_uid="leads.worker_metrics")
