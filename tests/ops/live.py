@@ -38,3 +38,13 @@ class LiveServer:
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
     def redirect_request(self, *args, **kwargs):
         return None
+
+
+def http_get(url: str, headers: dict | None = None) -> tuple[int, str]:
+    """GET `url` on one of the test's own servers: (status, body text)."""
+    request = urllib.request.Request(url, headers=headers or {})  # noqa: S310  (our own http:// server)
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode()

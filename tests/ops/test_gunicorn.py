@@ -6,12 +6,11 @@ import json
 import os
 import subprocess
 import time
-import urllib.error
-import urllib.request
 
 import pytest
 
 from leads.config import PROJECT_ROOT
+from tests.ops.live import http_get as get
 from tests.ops.services import free_port
 from tests.ops.test_metrics import value
 
@@ -19,15 +18,6 @@ pytestmark = pytest.mark.slow
 
 GUNICORN = str(PROJECT_ROOT / ".venv" / "bin" / "gunicorn")
 TOKEN = "gunicorn-metrics-token"
-
-
-def get(url: str, headers: dict | None = None) -> tuple[int, str]:
-    request = urllib.request.Request(url, headers=headers or {})  # noqa: S310  (our own http:// server)
-    try:
-        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
-            return response.status, response.read().decode()
-    except urllib.error.HTTPError as error:
-        return error.code, error.read().decode()
 
 
 @pytest.fixture

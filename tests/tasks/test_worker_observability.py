@@ -1,5 +1,6 @@
 """A worker's log lines about an inquiry's emails carry the request id of the POST that stored it,
-in JSON, at DEBUG, with no personal data (celery, kombu and the app's loggers alike)."""
+in JSON, at DEBUG, with no personal data (celery, kombu and the app's loggers alike); the worker
+serves its own counts behind the metrics token."""
 
 from __future__ import annotations
 
@@ -9,19 +10,41 @@ import pytest
 
 from leads.extensions import db
 from tests.factories import SEED_SYMPTOMS, make_article
+from tests.ops.live import http_get
+from tests.ops.services import free_port
+from tests.ops.test_metrics import value
 
 pytestmark = pytest.mark.slow
 
 REQUEST_ID = "req-from-proxy-4242"
+TOKEN = "worker-metrics-token"
 NAME, EMAIL, PHONE, MESSAGE = "Yusra Pemberton", "yusra.pemberton@example.com", "+1 507 555 0177", "Numb toes"
 
 
 @pytest.fixture
-def worker_env(worker_env):
-    return {**worker_env, "LOG_LEVEL": "DEBUG", "LOG_FORMAT": "json"}
+def metrics_port() -> int:
+    return free_port()
 
 
-def test_worker_logs_carry_the_request_id_and_no_personal_data(make_app, broker_env, smtp, start_worker):
+@pytest.fixture
+def worker_env(worker_env, metrics_port):
+    return {
+        **worker_env,
+        "LOG_LEVEL": "DEBUG",
+        "LOG_FORMAT": "json",
+        "WORKER_METRICS_PORT": str(metrics_port),
+        "WORKER_METRICS_HOST": "127.0.0.1",
+        "METRICS_TOKEN": TOKEN,
+    }
+
+
+def worker_metrics(port: int, headers: dict | None = None) -> tuple[int, str]:
+    return http_get(f"http://127.0.0.1:{port}/metrics", headers)
+
+
+def test_worker_logs_carry_the_request_id_and_no_personal_data(
+    make_app, broker_env, smtp, start_worker, metrics_port
+):
     app = make_app(env={**broker_env, **smtp.env}, WTF_CSRF_ENABLED=False, RATELIMIT_ENABLED=False)
     with app.app_context():
         article = make_article()
@@ -47,6 +70,12 @@ def test_worker_logs_carry_the_request_id_and_no_personal_data(make_app, broker_
         except AssertionError:
             raise AssertionError(worker.output()[-4000:]) from None
         assert confirmation["To"].addresses[0].addr_spec == EMAIL
+
+    assert worker_metrics(metrics_port)[0] == 404
+    status, text = worker_metrics(metrics_port, {"Authorization": f"Bearer {TOKEN}"})
+    assert status == 200
+    assert value(text, "leads_emails_sent_total", kind="confirmation") == 1
+    assert value(text, "leads_task_duration_seconds_count", task="tasks.email.send_email") >= 1
 
     output = worker.output()
     records = [json.loads(line) for line in output.splitlines() if line.startswith("{")]
