@@ -29,4 +29,4 @@ fi
 # gunicorn.conf.py: JSON logs, an access log with tokens and query strings cut out, and
 # metrics added up across workers (files in PROMETHEUS_MULTIPROC_DIR, this container's own).
 export PROMETHEUS_MULTIPROC_DIR="${PROMETHEUS_MULTIPROC_DIR:-/tmp/prometheus-multiproc}"
-exec gunicorn -c gunicorn.conf.py 'app:create_app()'
+exec gunicorn -c gunicorn.conf.py --workers "${WEB_CONCURRENCY:-3}" 'app:create_app()'

@@ -18,7 +18,7 @@ from gunicorn.glogging import Logger
 from leads.logs import redact_url
 
 bind = f"0.0.0.0:{os.environ.get('PORT', '8000')}"
-workers = int(os.environ.get("WEB_CONCURRENCY", "3"))
+# workers: gunicorn reads WEB_CONCURRENCY itself (boot.sh passes --workers, default 3).
 accesslog = "-"
 # The request id is the app's response header, so a line here matches the app's own lines.
 access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms "%(a)s" request_id=%({x-request-id}o)s'

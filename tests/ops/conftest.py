@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import flask_migrate
 import pytest
 import sqlalchemy as sa
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 
 from leads.extensions import db
 
@@ -16,8 +17,11 @@ def stamp_head():
     stamped = []
 
     def stamp(app) -> None:
-        with app.app_context():
-            flask_migrate.stamp()
+        # Through alembic's API, not `flask db stamp`: migrations/env.py runs fileConfig(),
+        # which would disable the loggers other tests capture.
+        with app.app_context(), db.engine.begin() as connection:
+            script = ScriptDirectory(app.extensions["migrate"].directory)
+            MigrationContext.configure(connection).stamp(script, "heads")
         stamped.append(app)
 
     yield stamp
