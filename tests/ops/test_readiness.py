@@ -19,9 +19,22 @@ from tests.ops.services import RedisServer, SilentPort, TcpProxy
 PROBE_SECONDS = 8
 
 
+OPERATOR = {"REMOTE_ADDR": "10.1.2.3"}  # inside METRICS_ALLOW_NETWORKS below: the details are shown
+
+
+@pytest.fixture
+def make_app(make_app):
+    """Every app of these tests lets the operator's network see each check's detail."""
+
+    def factory(env: dict | None = None, **overrides):
+        return make_app({"METRICS_ALLOW_NETWORKS": "10.0.0.0/8", **(env or {})}, **overrides)
+
+    return factory
+
+
 def ready(client) -> tuple[int, dict, float]:
     started = time.monotonic()
-    response = client.get("/readyz")
+    response = client.get("/readyz", environ_base=OPERATOR)
     return response.status_code, response.json, time.monotonic() - started
 
 
@@ -187,3 +200,10 @@ def test_doctor_passes_when_all_is_well(app, stamp_head, runner):
     result = runner.invoke(args=["doctor"])
     assert result.exit_code == 0, result.output
     assert "All checks passed." in result.output
+
+
+def test_readyz_names_the_checks_without_details_for_the_public(client):
+    response = client.get("/readyz", environ_base={"REMOTE_ADDR": "203.0.113.7"})
+    assert response.status_code == 503
+    assert response.json["checks"]["migrations"] == {"ok": False}
+    assert response.json["checks"]["database"] == {"ok": True}
