@@ -50,6 +50,12 @@ class RequestIdJsonFormatter(JsonFormatter):
             rename_fields={"asctime": "time", "levelname": "level", "name": "logger"},
         )
 
+    def formatException(self, ei) -> str:
+        """Frames and exception types only: a message may quote a row's values (leads/errors.py)."""
+        from leads.errors import frames_only
+
+        return frames_only(ei[1]) if ei and ei[1] is not None else ""
+
     def add_fields(self, log_record: dict, record: logging.LogRecord, message_dict: dict) -> None:
         super().add_fields(log_record, record, message_dict)
         log_record.setdefault("request_id", getattr(record, "request_id", None) or request_id_var.get())

@@ -122,3 +122,15 @@ def test_no_log_line_carries_personal_data_or_a_token(make_app, captured):
                MESSAGE, "kilimanjaro", SEARCH, token, u_path.split("/")[-1]]  # fmt: skip
     leaked = [secret for secret in secrets if secret.lower() in text]
     assert leaked == [], [line for line in lines if any(s.lower() in line.lower() for s in leaked)][:5]
+
+
+def test_a_logged_traceback_keeps_the_frames_but_not_the_message(captured):
+    try:
+        raise ValueError(f"duplicate key {EMAIL}")
+    except ValueError:
+        logging.getLogger("leads.test").exception("store failed")
+    (line,) = [line for line in captured.lines if "store failed" in line]
+    record = json.loads(line)
+    assert "builtins.ValueError" in record["exc_info"]
+    assert "test_a_logged_traceback_keeps_the_frames" in record["exc_info"]
+    assert EMAIL not in line
