@@ -26,6 +26,7 @@ if flask --app app users --help | grep -q bootstrap-admin; then
     flask --app app users bootstrap-admin
 fi
 
-# No access log: URLs carry questionnaire and unsubscribe tokens. gunicorn reads
-# WEB_CONCURRENCY and FORWARDED_ALLOW_IPS from the environment by itself.
-exec gunicorn --workers "${WEB_CONCURRENCY:-3}" --bind "0.0.0.0:${PORT:-8000}" 'app:create_app()'
+# gunicorn.conf.py: JSON logs, an access log with tokens and query strings cut out, and
+# metrics added up across workers (files in PROMETHEUS_MULTIPROC_DIR, this container's own).
+export PROMETHEUS_MULTIPROC_DIR="${PROMETHEUS_MULTIPROC_DIR:-/tmp/prometheus-multiproc}"
+exec gunicorn -c gunicorn.conf.py --workers "${WEB_CONCURRENCY:-3}" 'app:create_app()'

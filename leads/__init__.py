@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -30,6 +29,7 @@ def create_app(overrides: Mapping | None = None, env: Mapping[str, str] | None =
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
     configure_logging(app)
+    register_monitoring(app)
     trust_proxies(app)
     register_extensions(app)
     register_blueprints(app)
@@ -42,11 +42,19 @@ def create_app(overrides: Mapping | None = None, env: Mapping[str, str] | None =
 
 
 def configure_logging(app: Flask) -> None:
-    """Log to stderr; records carry ids, never names, emails or answers."""
-    if not app.debug and not app.testing:
-        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-        # Alembic lists its plugins at INFO on every CLI command; that is noise, not news.
-        logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+    """JSON lines on stderr with a request id; records carry ids, never names, emails or answers."""
+    from leads.logs import init_app
+
+    init_app(app)
+
+
+def register_monitoring(app: Flask) -> None:
+    """Prometheus metrics at /metrics (guarded) and errors to Sentry when SENTRY_DSN is set."""
+    from leads.monitoring import init_app
+    from leads.sentry import init_sentry
+
+    init_sentry(app)
+    init_app(app)
 
 
 def trust_proxies(app: Flask) -> None:

@@ -6,6 +6,7 @@ Nothing else reads `os.environ`.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from collections.abc import Mapping
@@ -77,6 +78,32 @@ def _database_url(raw: str, instance_path: Path) -> str:
     return raw
 
 
+def _choice(env: Mapping[str, str], name: str, default: str, choices: tuple[str, ...]) -> str:
+    value = env.get(name, "").strip() or default
+    if value.upper() in choices:
+        return value.upper()
+    if value.lower() in choices:
+        return value.lower()
+    raise ConfigError(f"{name} must be one of {', '.join(choices)}, got {value!r}")
+
+
+def _networks(env: Mapping[str, str], name: str) -> list:
+    try:
+        return [ipaddress.ip_network(part, strict=False) for part in _csv(env, name)]
+    except ValueError:
+        raise ConfigError(
+            f"{name} must be comma-separated networks like 10.0.0.0/8, got {env[name]!r}"
+        ) from None
+
+
+def _connect_timeout(database_url: str, seconds: int) -> dict:
+    """PostgreSQL only: a host that drops packets must fail a request (and /readyz) in
+    seconds; libpq's default is to wait for ever."""
+    if database_url.startswith("postgresql"):
+        return {"connect_args": {"connect_timeout": seconds}}
+    return {}
+
+
 def load_settings(env: Mapping[str, str] | None = None, instance_path: Path | None = None) -> dict:
     """Build the Flask config mapping from `env` (default: the process environment)."""
     env = dict(os.environ if env is None else env)
@@ -105,7 +132,8 @@ def load_settings(env: Mapping[str, str] | None = None, instance_path: Path | No
         "SQLALCHEMY_DATABASE_URI": database_url,
         # hide_parameters: a database error's message (and so the log) never carries the
         # values of the statement, which may be names, emails or answers.
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True}
+        | _connect_timeout(database_url, _int(env, "DATABASE_CONNECT_TIMEOUT_SECONDS", 3)),
         # Redis: broker, rate-limit storage. Unset means embedded, server-less fallbacks.
         "REDIS_URL": redis_url,
         "CELERY_BROKER_URL": env.get("CELERY_BROKER_URL")
@@ -122,6 +150,17 @@ def load_settings(env: Mapping[str, str] | None = None, instance_path: Path | No
         # The same address sending the same article's form with the same content within this
         # many minutes is a repeat (Back, then send): recorded, but no new inquiry or email.
         "REPEAT_WINDOW_MINUTES": _int(env, "REPEAT_WINDOW_MINUTES", 30),
+        # Logs: one JSON object per line on stderr ("text" for plain lines when reading by eye).
+        "LOG_LEVEL": _choice(env, "LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR")),
+        "LOG_FORMAT": _choice(env, "LOG_FORMAT", "json", ("json", "text")),
+        # Monitoring: /metrics answers a bearer token or an address in these networks, else 404.
+        "METRICS_TOKEN": env.get("METRICS_TOKEN", "").strip(),
+        "METRICS_ALLOW_NETWORKS": _networks(env, "METRICS_ALLOW_NETWORKS"),
+        # The Celery worker serves its own counts (emails, task times) here when set; same guard.
+        "WORKER_METRICS_PORT": _int(env, "WORKER_METRICS_PORT", 0),
+        "WORKER_METRICS_HOST": env.get("WORKER_METRICS_HOST", "0.0.0.0"),  # noqa: S104  (guarded; off by default)
+        # Errors go to Sentry when set (personal data scrubbed: leads/sentry.py).
+        "SENTRY_DSN": env.get("SENTRY_DSN", "").strip(),
         # Web
         "HOST": env.get("HOST", "127.0.0.1"),
         "PORT": _int(env, "PORT", 5000),
@@ -178,6 +217,8 @@ def load_settings(env: Mapping[str, str] | None = None, instance_path: Path | No
         # Broker: the visibility timeout must exceed the longest retry delay (checked in tasks).
         "BROKER_VISIBILITY_TIMEOUT_SECONDS": _int(env, "BROKER_VISIBILITY_TIMEOUT_SECONDS", 3600),
         "BROKER_CONNECT_TIMEOUT_SECONDS": _int(env, "BROKER_CONNECT_TIMEOUT_SECONDS", 1),
+        # /readyz goes red when an unsent email is overdue by more than this (workers stalled).
+        "READY_MAX_OVERDUE_MINUTES": _int(env, "READY_MAX_OVERDUE_MINUTES", 15),
         "OUTBOX_SWEEP_SECONDS": _int(env, "OUTBOX_SWEEP_SECONDS", 60),
         # Rows one worker sends over one SMTP connection before it lets go.
         "OUTBOX_BATCH_SIZE": _int(env, "OUTBOX_BATCH_SIZE", 50),

@@ -3,9 +3,12 @@
 import logging
 import traceback
 
+import sentry_sdk
 from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
+
+from leads.logs import redact_url
 
 log = logging.getLogger(__name__)
 
@@ -75,8 +78,14 @@ def frames_only(error: BaseException) -> str:
 def handle_unexpected(error: Exception):
     # Where it failed and what kind of error, never a message or form value (see frames_only).
     log.error(
-        "unhandled %s on %s %s\n%s", type(error).__name__, request.method, request.path, frames_only(error)
+        "unhandled %s on %s %s\n%s",
+        type(error).__name__,
+        request.method,
+        redact_url(request.path),
+        frames_only(error),
     )
+    # This handler keeps the error from Flask's own signal, so Sentry (when set up) is told here.
+    sentry_sdk.capture_exception(error)
     return render_error(500)
 
 

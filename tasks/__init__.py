@@ -103,5 +103,8 @@ def celery_init_app(app: Flask) -> Celery:
     celery_app = Celery(app.name, task_cls=FlaskTask, include=["tasks.email", "tasks.retention"])
     celery_app.config_from_object(celery_config(app.config))
     celery_app.set_default()
+    from tasks.signals import connect
+
+    connect(app.config)
     app.extensions["celery"] = celery_app
     return celery_app

@@ -9,6 +9,7 @@ from datetime import datetime
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
+from leads import metrics
 from leads.assignment import auto_assign
 from leads.extensions import db
 from leads.inquiries.repeats import find_repeat
@@ -203,6 +204,7 @@ def submit_inquiry(article: Article, data: InquiryData, now: datetime | None = N
         )
         return result
     log.info("inquiry %s stored for lead %s (article %s)", result.inquiry_id, result.lead_id, article.id)
+    metrics.inquiry_received()
     published = outbox.publish(hints.now)
     if published == len(hints.now):
         # The invitation, held by the broker until it is due, so it leaves on time rather
@@ -217,3 +219,4 @@ def record_spam(article: Article, reason: str = "honeypot") -> None:
     db.session.add(SpamSubmission(article_id=article.id, reason=reason))
     db.session.commit()
     log.info("spam submission on article %s (%s)", article.id, reason)
+    metrics.spam_refused(reason)

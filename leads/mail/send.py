@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 
+from leads import metrics
 from leads.extensions import db
 from leads.mail.claim import claim, claim_next
 from leads.mail.delivery import PermanentFailure, TemporaryFailure, Transport, build_message, message_id_for
@@ -96,6 +97,7 @@ def send_claimed(email_id: int, transport: Transport) -> Outcome:
     except PermanentFailure as error:
         return _failed(email_id, kind, lead_id, str(error))
     log.info("email %s (%s) sent, attempt %s", email_id, kind, attempts)
+    metrics.email_sent(kind)
     return _finish(
         email_id,
         EmailStatus.SENT,
@@ -113,6 +115,7 @@ def _retry_or_fail(email_id: int, kind: str, lead_id: int | None, attempts: int,
         return _failed(email_id, kind, lead_id, f"gave up after {attempts} attempts: {reason}")
     retry_at = utcnow() + timedelta(seconds=backoff_seconds(attempts))
     log.info("email %s (%s) deferred after attempt %s", email_id, kind, attempts)
+    metrics.email_retried(kind)
     outcome = _finish(email_id, EmailStatus.PENDING, due_at=retry_at, last_error=reason[:1000])
     return Outcome(
         email_id, outcome.status, retry_at=retry_at if outcome.status == EmailStatus.PENDING else None
@@ -121,6 +124,7 @@ def _retry_or_fail(email_id: int, kind: str, lead_id: int | None, attempts: int,
 
 def _failed(email_id: int, kind: str, lead_id: int | None, reason: str) -> Outcome:
     log.warning("email %s (%s) failed permanently", email_id, kind)
+    metrics.email_failed(kind)
     return _finish(
         email_id,
         EmailStatus.FAILED,
