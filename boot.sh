@@ -26,6 +26,5 @@ if flask --app app users --help | grep -q bootstrap-admin; then
     flask --app app users bootstrap-admin
 fi
 
-# No access log: URLs carry questionnaire and unsubscribe tokens. gunicorn reads
-# WEB_CONCURRENCY and FORWARDED_ALLOW_IPS from the environment by itself.
-exec gunicorn --workers "${WEB_CONCURRENCY:-3}" --bind "0.0.0.0:${PORT:-8000}" 'app:create_app()'
+# Workers, bind address, timeouts and no access log: gunicorn.conf.py (tests use it too).
+exec gunicorn --config gunicorn.conf.py 'app:create_app()'
