@@ -58,8 +58,13 @@ def wait_until_serving(port: int, path: str, process: subprocess.Popen, seconds:
 def running(command: list[str], env: Mapping[str, str], log: Path) -> Iterator[subprocess.Popen]:
     """Start `command` in its own process group; stop it (and its children) afterwards."""
     with log.open("wb") as out:
-        process = subprocess.Popen(  # noqa: S603  (fixed commands built in this module)
-            command, cwd=PROJECT_ROOT, env=dict(env), stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+        process = subprocess.Popen(
+            command,
+            cwd=PROJECT_ROOT,
+            env=dict(env),
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
         try:
             yield process
