@@ -16,7 +16,7 @@ from leads.config import PROJECT_ROOT, load_settings
 from tests.conftest import service_missing
 
 COMPOSE = PROJECT_ROOT / "docker-compose.yml"
-APP_SERVICES = ("web", "worker", "scheduler")
+APP_SERVICES = ("migrate", "web", "worker", "scheduler")
 # Placeholders for the secrets the file demands (`${VAR:?…}`), never real values.
 COMPOSE_ENV = {"SECRET_KEY": "placeholder-secret", "POSTGRES_PASSWORD": "placeholder-password"}
 
@@ -70,9 +70,8 @@ def test_app_services_share_the_anchor_and_wait_for_healthy_dependencies(compose
         service = compose["services"][name]
         assert service["environment"] == compose["x-app"]["environment"], name
         conditions = service["depends_on"]
-        assert all(dep["condition"] == "service_healthy" for dep in conditions.values()), name
-    web_deps = compose["services"]["web"]["depends_on"]
-    assert {"db", "redis", "mailpit"} <= set(web_deps)
+        assert {"db", "redis", "mailpit"} <= set(conditions), name
+        assert all(conditions[dep]["condition"] == "service_healthy" for dep in ("db", "redis", "mailpit"))
     assert "gunicorn" in (PROJECT_ROOT / "boot.sh").read_text()
     assert "/readyz" in (PROJECT_ROOT / "scripts" / "healthcheck.py").read_text()
 
@@ -196,3 +195,13 @@ def test_health_checks_use_the_apps_health_routes(compose):
     assert web_check[-1] == "web"
     source = (PROJECT_ROOT / "scripts" / "healthcheck.py").read_text(encoding="utf-8")
     assert re.search(r"def web\(\).*?/readyz", source, re.DOTALL), "web's check must ask /readyz"
+
+
+def test_migrations_run_once_before_any_app_service(compose):
+    services = compose["services"]
+    assert services["migrate"]["command"] == ["./boot.sh", "release"]
+    assert services["migrate"]["restart"] == "no"
+    assert services["web"]["command"] == ["./boot.sh", "serve"]
+    once = {"condition": "service_completed_successfully"}
+    for name in ("web", "worker", "scheduler"):
+        assert services[name]["depends_on"]["migrate"] == once, name
