@@ -68,13 +68,11 @@ def test_backing_services_use_the_intended_images(compose):
 
 def test_app_services_share_the_anchor_and_wait_for_healthy_dependencies(compose):
     assert "x-app" in compose
+    shared = compose["x-app"]["environment"]
     for name in APP_SERVICES:
         service = compose["services"][name]
-        extra = set(service["environment"]) - set(compose["x-app"]["environment"])
-        assert extra <= SERVER_SETTINGS.get(name, set()), name
-        assert {key: service["environment"][key] for key in compose["x-app"]["environment"]} == compose[
-            "x-app"
-        ]["environment"], name
+        assert {key: service["environment"].get(key) for key in shared} == shared, name
+        assert set(service["environment"]) - set(shared) <= SERVER_SETTINGS.get(name, set()), name
         conditions = service["depends_on"]
         assert {"db", "redis", "mailpit"} <= set(conditions), name
         assert all(conditions[dep]["condition"] == "service_healthy" for dep in ("db", "redis", "mailpit"))
