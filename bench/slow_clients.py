@@ -29,9 +29,9 @@ def normal_requests(port: int) -> list[str]:
     return times
 
 
-def measure(port: int) -> list[str]:
+def measure(port: int, part: str) -> list[str]:
     get(port, "/login")
-    with slow_clients(port, SLOW) as slow:
+    with slow_clients(port, SLOW, part) as slow:
         time.sleep(2.5)
         times = normal_requests(port)
         print(f"  slow clients still sending: {slow.still_sending}/{SLOW}")
@@ -46,18 +46,18 @@ def main() -> None:
         "DATABASE_URL": f"sqlite:///{workdir / 'bench.sqlite'}",
     }
     web_port, proxy_port = free_port(), free_port()
-    with gunicorn(env, web_port, workdir / "gunicorn.log"):
-        print(f"gunicorn alone (2 sync workers), {SLOW} slow clients:")
-        for line in measure(web_port):
-            print("  GET /login:", line)
-        time.sleep(1)
-    with (
-        gunicorn(env, web_port, workdir / "gunicorn.log"),
-        caddy(proxy_port, web_port, workdir, workdir / "caddy.log"),
-    ):
-        print(f"behind Caddy (deploy/Caddyfile), {SLOW} slow clients:")
-        for line in measure(proxy_port):
-            print("  GET /login:", line)
+    for part in ("headers", "body"):
+        with gunicorn(env, web_port, workdir / "gunicorn.log"):
+            print(f"gunicorn alone (2 sync workers), {SLOW} clients trickling their {part}:")
+            for line in measure(web_port, part):
+                print("  GET /login:", line)
+        with (
+            gunicorn(env, web_port, workdir / "gunicorn.log"),
+            caddy(proxy_port, web_port, workdir, workdir / "caddy.log"),
+        ):
+            print(f"behind Caddy (deploy/Caddyfile), {SLOW} clients trickling their {part}:")
+            for line in measure(proxy_port, part):
+                print("  GET /login:", line)
 
 
 if __name__ == "__main__":

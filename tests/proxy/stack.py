@@ -117,14 +117,23 @@ def caddy(port: int, upstream_port: int, workdir: Path, log: Path) -> Iterator[s
         yield process
 
 
-class SlowClients:
-    """`count` connections that send a request line, then one header line a second, never the end."""
+# What each slow client sends at once; then one more piece a second, never the end.
+SLOW_STARTS = {
+    "headers": b"GET /login HTTP/1.1\r\nHost: clinic.test\r\n",
+    "body": b"POST /login HTTP/1.1\r\nHost: clinic.test\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+    b"Content-Length: 4096\r\n\r\nemail=",
+}
 
-    def __init__(self, port: int, count: int) -> None:
+
+class SlowClients:
+    """`count` connections trickling their headers (one line a second) or their body (a byte a second)."""
+
+    def __init__(self, port: int, count: int, part: str = "headers") -> None:
+        self.part = part
         self.sockets = []
         for _ in range(count):
             sock = socket.create_connection(("127.0.0.1", port), timeout=5)
-            sock.sendall(b"GET /login HTTP/1.1\r\nHost: clinic.test\r\n")
+            sock.sendall(SLOW_STARTS[part])
             self.sockets.append(sock)
         self.still_sending = len(self.sockets)
         self._stop = threading.Event()
@@ -138,7 +147,7 @@ class SlowClients:
             sending = 0
             for sock in self.sockets:
                 try:
-                    sock.sendall(f"X-Slow-{line}: {line}\r\n".encode())
+                    sock.sendall(f"X-Slow-{line}: {line}\r\n".encode() if self.part == "headers" else b"a")
                     sending += 1
                 except OSError:
                     pass
@@ -152,8 +161,8 @@ class SlowClients:
 
 
 @contextmanager
-def slow_clients(port: int, count: int) -> Iterator[SlowClients]:
-    clients = SlowClients(port, count)
+def slow_clients(port: int, count: int, part: str = "headers") -> Iterator[SlowClients]:
+    clients = SlowClients(port, count, part)
     try:
         yield clients
     finally:

@@ -2,8 +2,8 @@
 behind Caddy running deploy/Caddyfile, both real processes.
 
 Without the proxy the same 50 connections take gunicorn down: each sync worker takes one
-connection and waits for the end of its headers, so a normal request waits in the
-listen backlog until gunicorn's 30 s timeout kills the held workers. Measured with
+connection and waits for the end of its headers (or body), so a normal request waits in
+the listen backlog until gunicorn's 30 s timeout kills the held workers. Measured with
 `python -m bench.slow_clients` (docs/benchmarks.md, "Slow clients"): gunicorn alone
 answered no normal request within 10 s; behind Caddy, one in a few milliseconds.
 """
@@ -37,9 +37,10 @@ def stack(base_env, _schema, tmp_path_factory):
         yield proxy_port
 
 
-def test_fifty_slow_clients_do_not_stop_a_normal_page(stack):
+@pytest.mark.parametrize("part", ["headers", "body"])
+def test_fifty_slow_clients_do_not_stop_a_normal_page(stack, part):
     assert get(stack, "/login")[0] == 200  # warm: templates compiled, connections open
-    with slow_clients(stack, SLOW_CLIENTS) as slow:
+    with slow_clients(stack, SLOW_CLIENTS, part) as slow:
         time.sleep(2.5)  # every slow client has sent a few header lines by now
         answers = [get(stack, "/login", timeout=10) for _ in range(3)]
         held = slow.still_sending
