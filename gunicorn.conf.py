@@ -16,6 +16,9 @@ timeout = 30
 graceful_timeout = 30
 # No access log: URLs carry questionnaire and unsubscribe tokens.
 accesslog = None
+# gunicorn 27's control socket (one fixed path under $HOME) is unused here, and two
+# servers on one machine, as in the tests, would fight over it.
+control_socket_disable = True
 
 
 def on_starting(server) -> None:
