@@ -96,8 +96,13 @@ def gunicorn(app_env: Mapping[str, str], port: int, log: Path) -> Iterator[subpr
 
 
 @contextmanager
-def caddy(port: int, upstream_port: int, workdir: Path, log: Path) -> Iterator[subprocess.Popen]:
-    """Caddy on deploy/Caddyfile, unchanged: only its environment names the ports."""
+def caddy(
+    port: int, upstream_port: int, workdir: Path, log: Path, ready_path: str | None = "/healthz"
+) -> Iterator[subprocess.Popen]:
+    """Caddy on deploy/Caddyfile, unchanged: only its environment names the ports.
+
+    Ready once `ready_path` answers 200 through it; with None, once its admin API answers.
+    """
     binary = shutil.which("caddy")
     if binary is None:
         raise FileNotFoundError("caddy")
@@ -113,7 +118,10 @@ def caddy(port: int, upstream_port: int, workdir: Path, log: Path) -> Iterator[s
     }
     command = [binary, "run", "--config", str(CADDYFILE), "--adapter", "caddyfile"]
     with running(command, env, log) as process:
-        wait_until_serving(port, "/healthz", process)
+        if ready_path is None:
+            wait_until_serving(int(env["CADDY_ADMIN"].rsplit(":", 1)[1]), "/config/", process)
+        else:
+            wait_until_serving(port, ready_path, process)
         yield process
 
 

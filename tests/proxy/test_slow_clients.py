@@ -72,3 +72,15 @@ def test_a_declared_body_over_the_apps_bound_is_refused_by_the_proxy(stack):
         assert b"too large" in response.read()
     finally:
         conn.close()
+
+
+def test_with_no_web_container_answering_patients_get_a_short_503_with_retry_after(tmp_path):
+    if shutil.which("caddy") is None:
+        service_missing("caddy (apt-get install caddy)")
+    proxy_port, nothing_there = free_port(), free_port()
+    with caddy(proxy_port, nothing_there, tmp_path, tmp_path / "caddy.log", ready_path=None):
+        status, headers, body, seconds = get(proxy_port, "/", timeout=30)
+    assert status == 503
+    assert headers["Retry-After"] == "30"
+    assert b"briefly unavailable" in body
+    assert seconds >= 5, "the proxy should wait for a web container to come back first"
