@@ -41,7 +41,7 @@ def stack(base_env, _schema, tmp_path_factory):
 def test_fifty_slow_clients_do_not_stop_a_normal_page(stack, part):
     assert get(stack, "/login")[0] == 200  # warm: templates compiled, connections open
     with slow_clients(stack, SLOW_CLIENTS, part) as slow:
-        time.sleep(2.5)  # every slow client has sent a few header lines by now
+        time.sleep(2.5)  # every slow client has sent a few more pieces by now
         answers = [get(stack, "/login", timeout=10) for _ in range(3)]
         held = slow.still_sending
     assert held == SLOW_CLIENTS, "the slow clients were cut off before the measurement"
