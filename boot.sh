@@ -1,32 +1,46 @@
 #!/bin/sh
-# Web container start: wait for the database, migrate, import the bundled article,
-# create the first admin if there is none, then hand the process over to gunicorn.
+# Container start.
+#   boot.sh release  wait for the database, migrate, import the bundled article, create the
+#                    first admin if there is none: once per release (compose's `migrate`).
+#   boot.sh serve    gunicorn only, for any number of web replicas.
+#   boot.sh          both, in that order (the image's CMD, for a single container).
 set -eu
 
-tries=0
-until flask --app app db upgrade; do
-    status=$?
-    if [ "$status" -eq 4 ]; then
-        # app.py's exit code for a missing or wrong setting: waiting cannot fix it.
-        exit 4
-    fi
-    tries=$((tries + 1))
-    if [ "$tries" -ge 30 ]; then
-        echo "boot.sh: the database is still not reachable after $tries tries; giving up" >&2
-        exit 1
-    fi
-    echo "boot.sh: database not ready, retrying in 2 s ($tries/30)" >&2
-    sleep 2
-done
+release() {
+    tries=0
+    until flask --app app db upgrade; do
+        status=$?
+        if [ "$status" -eq 4 ]; then
+            # app.py's exit code for a missing or wrong setting: waiting cannot fix it.
+            exit 4
+        fi
+        tries=$((tries + 1))
+        if [ "$tries" -ge 30 ]; then
+            echo "boot.sh: the database is still not reachable after $tries tries; giving up" >&2
+            exit 1
+        fi
+        echo "boot.sh: database not ready, retrying in 2 s ($tries/30)" >&2
+        sleep 2
+    done
 
-# Both commands are idempotent: a re-import updates the article in place, and the
-# admin bootstrap only prints a one-time password when it created the account.
-flask --app app articles import seed/stem-cell-spinal-stenosis.wp.json
-if flask --app app users --help | grep -q bootstrap-admin; then
-    flask --app app users bootstrap-admin
-fi
+    # Both commands are idempotent: a re-import updates the article in place, and the
+    # admin bootstrap only prints a one-time password when it created the account.
+    flask --app app articles import seed/stem-cell-spinal-stenosis.wp.json
+    if flask --app app users --help | grep -q bootstrap-admin; then
+        flask --app app users bootstrap-admin
+    fi
+}
 
-# gunicorn.conf.py: JSON logs, an access log with tokens and query strings cut out, and
-# metrics added up across workers (files in PROMETHEUS_MULTIPROC_DIR, this container's own).
-export PROMETHEUS_MULTIPROC_DIR="${PROMETHEUS_MULTIPROC_DIR:-/tmp/prometheus-multiproc}"
-exec gunicorn -c gunicorn.conf.py --workers "${WEB_CONCURRENCY:-3}" 'app:create_app()'
+serve() {
+    # Workers, bind address, timeouts and a redacted JSON access log: gunicorn.conf.py (tests
+    # use it too). Metrics are added up across workers through this container's own files.
+    export PROMETHEUS_MULTIPROC_DIR="${PROMETHEUS_MULTIPROC_DIR:-/tmp/prometheus-multiproc}"
+    exec gunicorn --config gunicorn.conf.py 'app:create_app()'
+}
+
+case "${1:-all}" in
+    release) release ;;
+    serve) serve ;;
+    all) release && serve ;;
+    *) echo "usage: boot.sh [release|serve]" >&2; exit 2 ;;
+esac

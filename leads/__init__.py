@@ -36,6 +36,7 @@ def create_app(overrides: Mapping | None = None, env: Mapping[str, str] | None =
     register_template_globals(app)
     register_errorhandlers(app)
     register_security_headers(app)
+    register_static_files(app)
     register_commands(app)
     register_celery(app)
     return app
@@ -124,6 +125,13 @@ def register_errorhandlers(app: Flask) -> None:
 def register_security_headers(app: Flask) -> None:
     """A strict Content-Security-Policy and friends on every response."""
     from leads.security import init_app
+
+    init_app(app)
+
+
+def register_static_files(app: Flask) -> None:
+    """Static URLs carry a content hash, so the files can be cached for a year."""
+    from leads.static_files import init_app
 
     init_app(app)
 

@@ -22,7 +22,7 @@ SCHEDULE_STALE_SECONDS = 600
 def web() -> bool:
     port = os.environ.get("PORT", "8000")
     try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5) as response:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=5) as response:
             return response.status == 200
     except (urllib.error.URLError, OSError):
         return False

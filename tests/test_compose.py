@@ -16,7 +16,9 @@ from leads.config import PROJECT_ROOT, load_settings
 from tests.conftest import service_missing
 
 COMPOSE = PROJECT_ROOT / "docker-compose.yml"
-APP_SERVICES = ("web", "worker", "scheduler")
+APP_SERVICES = ("migrate", "web", "worker", "scheduler")
+# Read by the server around the app, not by leads/config.py.
+SERVER_SETTINGS = {"web": {"WEB_CONCURRENCY"}}
 # Placeholders for the secrets the file demands (`${VAR:?…}`), never real values.
 COMPOSE_ENV = {"SECRET_KEY": "placeholder-secret", "POSTGRES_PASSWORD": "placeholder-password"}
 
@@ -66,21 +68,22 @@ def test_backing_services_use_the_intended_images(compose):
 
 def test_app_services_share_the_anchor_and_wait_for_healthy_dependencies(compose):
     assert "x-app" in compose
+    shared = compose["x-app"]["environment"]
     for name in APP_SERVICES:
         service = compose["services"][name]
-        assert service["environment"] == compose["x-app"]["environment"], name
+        assert {key: service["environment"].get(key) for key in shared} == shared, name
+        assert set(service["environment"]) - set(shared) <= SERVER_SETTINGS.get(name, set()), name
         conditions = service["depends_on"]
-        assert all(dep["condition"] == "service_healthy" for dep in conditions.values()), name
-    web_deps = compose["services"]["web"]["depends_on"]
-    assert {"db", "redis", "mailpit"} <= set(web_deps)
+        assert {"db", "redis", "mailpit"} <= set(conditions), name
+        assert all(conditions[dep]["condition"] == "service_healthy" for dep in ("db", "redis", "mailpit"))
     assert "gunicorn" in (PROJECT_ROOT / "boot.sh").read_text()
-    assert "/healthz" in (PROJECT_ROOT / "scripts" / "healthcheck.py").read_text()
+    assert "/readyz" in (PROJECT_ROOT / "scripts" / "healthcheck.py").read_text()
 
 
 def test_app_environment_names_are_settings(compose):
     known = setting_names()
     for name in APP_SERVICES:
-        unknown = set(compose["services"][name]["environment"]) - known
+        unknown = set(compose["services"][name]["environment"]) - known - SERVER_SETTINGS.get(name, set())
         assert unknown == set(), f"{name} sets names leads/config.py never reads: {sorted(unknown)}"
 
 
@@ -151,3 +154,59 @@ def test_docker_compose_config_validates(tmp_path):
     )
     assert missing.returncode != 0
     assert "SECRET_KEY" in missing.stderr or "POSTGRES_PASSWORD" in missing.stderr
+
+
+LONG_RUNNING = ("proxy", "web", "worker", "scheduler", "db", "redis", "mailpit")
+SCALED = ("web", "worker")
+
+
+def test_every_long_running_service_restarts_by_itself(compose):
+    for name in LONG_RUNNING:
+        assert compose["services"][name].get("restart") in {"unless-stopped", "always"}, name
+
+
+def test_only_the_proxy_publishes_ports_to_the_network(compose):
+    proxy = compose["services"]["proxy"]
+    assert proxy["image"].startswith("caddy:2.6"), "tests/proxy/ checks the file with Caddy 2.6"
+    assert {port.rsplit(":", 1)[-1] for port in map(_interpolate, proxy["ports"])} == {"80", "443"}
+    for name, service in compose["services"].items():
+        if name == "proxy":
+            continue
+        for port in service.get("ports", []):
+            # The mail catcher's inbox may be reachable from this machine, never beyond it.
+            assert _interpolate(str(port)).startswith("127.0.0.1:"), f"{name} publishes {port}"
+
+
+def test_scaled_services_have_no_fixed_name_or_host_port(compose):
+    for name in SCALED:
+        service = compose["services"][name]
+        assert "container_name" not in service, name
+        assert "ports" not in service, name
+
+
+def test_the_proxy_runs_the_tested_caddyfile_with_the_apps_body_bound(compose):
+    proxy = compose["services"]["proxy"]
+    assert "./deploy/Caddyfile:/etc/caddy/Caddyfile:ro" in proxy["volumes"]
+    # Not service_healthy: an overdue outbox turns /readyz red and must not keep the site down.
+    assert proxy["depends_on"]["web"]["condition"] == "service_started"
+    app_env = compose["x-app"]["environment"]
+    assert proxy["environment"]["MAX_CONTENT_LENGTH"] == app_env["MAX_CONTENT_LENGTH"]
+    assert _interpolate(app_env["TRUSTED_PROXY_COUNT"]) == "1"
+    assert _interpolate(proxy["environment"]["SITE_ADDRESS"]) == ":80"
+
+
+def test_health_checks_use_the_apps_health_routes(compose):
+    web_check = compose["services"]["web"]["healthcheck"]["test"]
+    assert web_check[-1] == "web"
+    source = (PROJECT_ROOT / "scripts" / "healthcheck.py").read_text(encoding="utf-8")
+    assert re.search(r"def web\(\).*?/readyz", source, re.DOTALL), "web's check must ask /readyz"
+
+
+def test_migrations_run_once_before_any_app_service(compose):
+    services = compose["services"]
+    assert services["migrate"]["command"] == ["./boot.sh", "release"]
+    assert services["migrate"]["restart"] == "no"
+    assert services["web"]["command"] == ["./boot.sh", "serve"]
+    once = {"condition": "service_completed_successfully"}
+    for name in ("web", "worker", "scheduler"):
+        assert services[name]["depends_on"]["migrate"] == once, name
