@@ -94,7 +94,7 @@ def celery_init_app(app: Flask) -> Celery:
             with app.app_context():
                 return self.run(*args, **kwargs)
 
-    celery_app = Celery(app.name, task_cls=FlaskTask, include=["tasks.email"])
+    celery_app = Celery(app.name, task_cls=FlaskTask, include=["tasks.email", "tasks.maintenance"])
     celery_app.config_from_object(celery_config(app.config))
     celery_app.set_default()
     app.extensions["celery"] = celery_app

@@ -4,21 +4,17 @@ describes the person remains, in the database or in the `.eml` copies under inst
 from __future__ import annotations
 
 import logging
-from email import policy
-from email.parser import BytesParser
-from pathlib import Path
 
 import sqlalchemy as sa
-from flask import current_app
 
 from leads.audit.service import AuditAction, record_audit
 from leads.dashboard.actions import PATIENT_KINDS, ActionError
+from leads.dashboard.vacuum import request_vacuum
 from leads.extensions import db
 from leads.mail import outbox
 from leads.mail.delivery import eml_path
 from leads.models import Inquiry, Lead, LeadEvent, OutboundEmail, QuestionnaireResponse, User
 from leads.models.base import utcnow
-from leads.questionnaire.service import erase_free_text
 from leads.timeline import EventKind, record_event
 
 log = logging.getLogger(__name__)
@@ -48,6 +44,12 @@ SAFE_EVENT_KEYS = {
 }
 
 
+# The tables an erasure rewrites: their old row versions are vacuumed away afterwards.
+TOUCHED_TABLES = tuple(
+    model.__tablename__ for model in (Lead, Inquiry, QuestionnaireResponse, LeadEvent, OutboundEmail)
+)
+
+
 def _scrub_lead(lead: Lead) -> dict[str, int]:
     """Replace the person in one lead row and everything attached to it. Returns symptom counts."""
     lead.full_name = f"Erased lead #{lead.id}"
@@ -64,12 +66,19 @@ def _scrub_lead(lead: Lead) -> dict[str, int]:
         inquiry.message = ""
         inquiry.referrer = None
         inquiry.landing_page = None
+        # Campaign tags are free text anyone can put in a link.
+        inquiry.utm_source = None
+        inquiry.utm_medium = None
+        inquiry.utm_campaign = None
         inquiry.utm_term = None
         inquiry.utm_content = None
     for response in db.session.scalars(
         sa.select(QuestionnaireResponse).where(QuestionnaireResponse.lead_id == lead.id)
     ):
-        response.answers = erase_free_text(response.answers or {})
+        # Every answer is health data: the row stays only so statistics can count it.
+        response.answers = {}
+        response.red_flags = []
+        response.score = 0
     for event in db.session.scalars(sa.select(LeadEvent).where(LeadEvent.lead_id == lead.id)):
         data = event.data or {}
         event.data = {key: value for key, value in data.items() if key in SAFE_EVENT_KEYS}
@@ -87,35 +96,14 @@ def _scrub_lead(lead: Lead) -> dict[str, int]:
     return counts
 
 
-def _mentions(path: Path, needles: list[str]) -> bool:
-    """Whether a stored message names the person (headers and decoded text parts)."""
-    try:
-        with path.open("rb") as handle:
-            message = BytesParser(policy=policy.default).parse(handle)
-        texts = [str(value) for value in message.values()]
-        for part in message.walk():
-            if part.get_content_maintype() == "text":
-                texts.append(part.get_content())
-    except (OSError, LookupError, ValueError):
-        return False
-    haystack = "\n".join(texts).lower()
-    return any(needle in haystack for needle in needles)
-
-
-def _delete_copies(email_ids: list[int], needles: list[str]) -> int:
-    """Delete the lead's own `.eml` copies, and any other copy naming the person (a digest)."""
+def _delete_copies(email_ids: list[int]) -> int:
+    """Delete the `.eml` copies written for these outbox rows, and nothing else."""
     deleted = 0
-    own = {eml_path(email_id) for email_id in email_ids}
-    for path in own:
+    for email_id in email_ids:
+        path = eml_path(email_id)
         if path.exists():
             path.unlink()
             deleted += 1
-    outbox_dir = Path(current_app.config["MAIL_OUTBOX_DIR"])
-    if outbox_dir.is_dir():
-        for path in outbox_dir.glob("*.eml"):
-            if path not in own and _mentions(path, needles):
-                path.unlink()
-                deleted += 1
     return deleted
 
 
@@ -128,12 +116,6 @@ def erase_lead(lead: Lead, actor: User) -> int:
     if lead.merged_into_id is not None:
         raise ActionError(f"Erase lead #{lead.merged_into_id}, which this one was merged into.")
     people = [lead, *db.session.scalars(sa.select(Lead).where(Lead.merged_into_id == lead.id))]
-    needles = []
-    for person in people:
-        needles.extend(value.lower() for value in (person.email, person.phone) if value)
-        # A very short name would match unrelated words in other messages.
-        if len(person.full_name or "") >= 5:
-            needles.append(person.full_name.lower())
     if db.session.get_bind().dialect.name == "sqlite":
         # The local database is a file under instance/: overwrite replaced text instead of leaving it in free pages.
         db.session.execute(sa.text("PRAGMA secure_delete = ON"))
@@ -157,6 +139,7 @@ def erase_lead(lead: Lead, actor: User) -> int:
     record_audit(AuditAction.LEAD_ERASED, "lead", lead.id, actor=actor, merged_leads=len(people) - 1)
     db.session.commit()
     # After the commit: if it had failed, the copies would still match the data.
-    deleted = _delete_copies(email_ids, needles)
+    deleted = _delete_copies(email_ids)
+    request_vacuum(list(TOUCHED_TABLES))
     log.info("lead %s erased: %s emails cancelled, %s files deleted", lead.id, cancelled, deleted)
     return deleted

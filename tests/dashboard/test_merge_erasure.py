@@ -106,7 +106,9 @@ def _person_with_everything(coordinator, outbox_dir: Path):
         referrer=f"https://mail.example/?to={EMAIL}",
         landing_page=f"https://clinic.example/?name={NAME}",
         utm_term=NAME,
-        utm_source="newsletter",
+        utm_source=f"from-{EMAIL}",
+        utm_medium=f"sms-to-{PHONE}",
+        utm_campaign=f"{NAME}-campaign",
     )
     make_inquiry(duplicate, message=MESSAGE)
     make_response(
@@ -139,9 +141,7 @@ def _person_with_everything(coordinator, outbox_dir: Path):
     outbox_dir.mkdir(parents=True, exist_ok=True)
     for email in (pending, sent):
         eml_path(email.id).write_text(f"To: {NAME} <{EMAIL}>\nSubject: Hello\n\nDear {NAME}\n")
-    # A coordinators' digest that lists the person (no lead id on the row).
-    digest = outbox_dir / "email-9999.eml"
-    digest.write_text(f"To: team@clinic.example\nSubject: Digest\n\nNew: {NAME} ({EMAIL})\n")
+    # A coordinators' digest (counts only, no lead id on the row) is nobody's personal data.
     unrelated = outbox_dir / "email-9998.eml"
     unrelated.write_text("To: team@clinic.example\nSubject: Digest\n\nNothing new.\n")
     return lead, duplicate, pending, unrelated
@@ -204,10 +204,12 @@ def test_erasure_leaves_no_trace(app, admin, admin_client, coordinator):
     # The figures stay.
     assert erased.status == "new" and erased.created_at is not None and erased.last_inquiry_at is not None
     inquiry = db.session.scalars(sa.select(Inquiry).where(Inquiry.lead_id == lead.id)).first()
-    assert inquiry.consent_version == "test" and inquiry.consented_at and inquiry.utm_source == "newsletter"
+    assert inquiry.consent_version == "test" and inquiry.consented_at
     assert inquiry.symptoms == []
+    assert (inquiry.utm_source, inquiry.utm_medium, inquiry.utm_campaign) == (None, None, None)
+    # The answered questionnaire still counts, but no health answer stays tied to the lead.
     response_row = db.session.scalars(sa.select(QuestionnaireResponse)).one()
-    assert response_row.score == 55
+    assert (response_row.answers, response_row.red_flags, response_row.score) == ({}, [], 0)
     erased_event = db.session.scalars(sa.select(LeadEvent).where(LeadEvent.kind == EventKind.ERASED)).one()
     assert erased_event.data["symptom_counts"][str(inquiry.id)] == 2
     assert db.session.get(OutboundEmail, pending.id).status == EmailStatus.CANCELLED
@@ -221,6 +223,26 @@ def test_erasure_leaves_no_trace(app, admin, admin_client, coordinator):
     )
     page = admin_client.get(f"/dashboard/leads/{lead.id}").get_data(as_text=True)
     assert "Erased lead" in page and "Erase personal data" not in page
+
+
+def test_erasure_deletes_only_the_erased_leads_copies(app, admin):
+    """Two patients whose names share a fragment: erasing one leaves the other's emails alone."""
+    erased = make_lead(full_name="Ann Lee", email="ann.lee@example.com")
+    kept = make_lead(full_name="Ann Leeson", email="ann.leeson@example.com")
+    erased_mail = make_email(erased, kind="confirmation")
+    kept_mail = make_email(kept, kind="confirmation")
+    alert = make_email(erased, kind="urgent_alert", recipient="team@clinic.example")
+    db.session.commit()
+    Path(app.config["MAIL_OUTBOX_DIR"]).mkdir(parents=True, exist_ok=True)
+    for row, lead in ((erased_mail, erased), (kept_mail, kept), (alert, erased)):
+        eml_path(row.id).write_text(
+            f"To: {lead.full_name} <{lead.email}>\nSubject: Hi\n\nDear {lead.full_name}\n"
+        )
+
+    assert erase_lead(erased, admin) == 2
+
+    assert not eml_path(erased_mail.id).exists() and not eml_path(alert.id).exists()
+    assert eml_path(kept_mail.id).read_text().startswith("To: Ann Leeson")
 
 
 def test_only_an_admin_can_erase(app, coord_client, coordinator):
