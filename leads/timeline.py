@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from leads.extensions import db
+from leads.merging import lead_merged, move_rows
 from leads.models import LeadEvent
 
 
@@ -27,3 +28,9 @@ def record_event(lead_id: int, kind: str, actor_id: int | None = None, **data: o
     event = LeadEvent(lead_id=lead_id, kind=kind, actor_id=actor_id, data=data)
     db.session.add(event)
     return event
+
+
+@lead_merged.connect
+def _move_events(source_id: int, target_id: int) -> dict[str, int]:
+    """A merged duplicate's history becomes part of the lead that stays."""
+    return move_rows(LeadEvent, source_id, target_id)

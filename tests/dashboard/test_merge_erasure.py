@@ -13,6 +13,7 @@ from leads.dashboard.erasure import erase_lead
 from leads.dashboard.merge import merge_leads
 from leads.extensions import db
 from leads.mail.delivery import eml_path
+from leads.merging import follow_merges
 from leads.models import (
     AuditEntry,
     EmailStatus,
@@ -66,6 +67,33 @@ def test_merge_moves_everything_and_hides_the_source(app, coordinator, coord_cli
     assert "Target" in inbox and "Duplicate" not in inbox
     page = coord_client.get(f"/dashboard/leads/{target.id}").get_data(as_text=True)
     assert "from the duplicate" in page and f"Lead #{source.id} merged into this one" in page
+
+
+def test_every_table_with_a_lead_id_moves_over(app, coordinator):
+    """A table that holds a lead's rows but has no `lead_merged` receiver would stay behind."""
+    lead_tables = {table.name for table in db.metadata.sorted_tables if "lead_id" in table.columns}
+    target, source = make_lead(), make_lead()
+    make_response(make_inquiry(source))
+    make_email(source)
+    make_event(source, EventKind.NOTE, actor=coordinator, body="x")
+    db.session.commit()
+    moved = merge_leads(source, target, coordinator)
+    assert set(moved) == lead_tables and all(moved.values())
+    for name in lead_tables:
+        table = db.metadata.tables[name]
+        left = db.session.scalar(
+            sa.select(sa.func.count()).select_from(table).where(table.c.lead_id == source.id)
+        )
+        # Only the source's own "merged into" marker stays on its timeline.
+        assert left == (1 if name == "lead_events" else 0), name
+
+
+def test_following_merges_stops_on_a_loop(app):
+    first, second = make_lead(), make_lead()
+    first.merged_into_id, second.merged_into_id = second.id, first.id
+    db.session.commit()
+    assert follow_merges(first) in (first, second)
+    assert follow_merges(None) is None
 
 
 def test_merge_refusals(app, coordinator, coord_client):
