@@ -8,6 +8,7 @@ from werkzeug.wrappers import Response
 
 from leads.articles import seo
 from leads.articles.importer import BAD_SLUG, MAX_SLUG
+from leads.articles.slugs import current_slug
 from leads.extensions import db
 from leads.inquiries.forms import InquiryForm, build_form, tracking_from_request
 from leads.models import Article
@@ -15,10 +16,15 @@ from leads.models import Article
 bp = Blueprint("articles", __name__)
 
 
-def find_article(slug: str | None) -> Article | None:
-    """The article at `/<slug>/`, or None; an address no import could store is not looked up."""
+def _storable(slug: str | None) -> bool:
+    """Whether an import could have stored this slug; no other address is looked up."""
     # PostgreSQL refuses NUL in a query parameter, so `/%00/` must not reach the database.
-    if not slug or len(slug) > MAX_SLUG or BAD_SLUG.search(slug):
+    return bool(slug) and len(slug) <= MAX_SLUG and not BAD_SLUG.search(slug)
+
+
+def find_article(slug: str | None) -> Article | None:
+    """The article at `/<slug>/`, or None."""
+    if not _storable(slug):
         return None
     return db.session.scalar(db.select(Article).where(Article.slug == slug))
 
@@ -28,6 +34,17 @@ def article_or_404(slug: str) -> Article:
     if article is None:
         raise NotFound()
     return article
+
+
+def _moved_or_404(slug: str) -> Response:
+    """An article's former address: a permanent redirect (links and search results keep working)."""
+    moved = current_slug(slug) if _storable(slug) else None
+    if moved is None:
+        raise NotFound()
+    location = url_for("articles.show", slug=moved)
+    if request.query_string:
+        location += "?" + request.query_string.decode("latin-1")  # keeps the campaign tags
+    return redirect(location, 308)
 
 
 def render_page(
@@ -61,6 +78,8 @@ def index():
 
 @bp.get("/<slug>/")
 def show(slug: str):
-    article = article_or_404(slug)
+    article = find_article(slug)
+    if article is None:
+        return _moved_or_404(slug)
     tracking = tracking_from_request(request.args, request.referrer, request.url)
     return render_page(article, build_form(article.symptoms, initial=tracking))
