@@ -18,7 +18,13 @@ from tests.conftest import service_missing
 COMPOSE = PROJECT_ROOT / "docker-compose.yml"
 APP_SERVICES = ("web", "worker", "scheduler")
 # Placeholders for the secrets the file demands (`${VAR:?…}`), never real values.
-COMPOSE_ENV = {"SECRET_KEY": "placeholder-secret", "POSTGRES_PASSWORD": "placeholder-password"}
+COMPOSE_ENV = {
+    "SECRET_KEY": "placeholder-secret",
+    "POSTGRES_PASSWORD": "placeholder-password",
+    "CLINIC_ADDRESS": "1 Example Street; Springfield",
+    "CLINIC_PHONE": "+1 555 000 1234",
+    "PRIVACY_NOTICE_URL": "https://clinic.example/privacy",
+}
 
 
 @pytest.fixture(scope="module")
