@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import sqlalchemy as sa
+
 from leads.extensions import db
-from leads.merging import lead_merged, move_rows
+from leads.lead_signals import Scrubbed, lead_erased, lead_merged, move_rows
 from leads.models import LeadEvent
 
 
@@ -30,7 +32,44 @@ def record_event(lead_id: int, kind: str, actor_id: int | None = None, **data: o
     return event
 
 
+# Timeline data that never holds personal text (ids, states, choices from fixed lists).
+SAFE_EVENT_KEYS = frozenset(
+    {
+        "from",
+        "to",
+        "assignee_id",
+        "round_robin",
+        "outcome",
+        "email_id",
+        "email_kind",
+        "inquiry_id",
+        "article_id",
+        "response_id",
+        "source_id",
+        "target_id",
+        "cancelled_emails",
+        "inquiries",
+        "questionnaire_responses",
+        "outbound_emails",
+        "lead_events",
+        "symptom_counts",
+        "emails_cancelled",
+        "files_deleted",
+        "answers_erased",
+    }
+)
+
+
 @lead_merged.connect
 def _move_events(source_id: int, target_id: int) -> dict[str, int]:
     """A merged duplicate's history becomes part of the lead that stays."""
     return move_rows(LeadEvent, source_id, target_id)
+
+
+@lead_erased.connect
+def _scrub_events(lead_id: int) -> Scrubbed:
+    """Notes, call notes and reasons are free text: only the keys known to be safe stay."""
+    for event in db.session.scalars(sa.select(LeadEvent).where(LeadEvent.lead_id == lead_id)):
+        data = event.data or {}
+        event.data = {key: value for key, value in data.items() if key in SAFE_EVENT_KEYS}
+    return Scrubbed(LeadEvent.__tablename__)

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from leads.audit.service import AuditAction, record_audit
 from leads.dashboard.actions import ActionError, ensure_open
 from leads.extensions import db
-from leads.merging import move_all_rows
+from leads.lead_signals import move_all_rows
 from leads.models import Lead, User
 from leads.timeline import EventKind, record_event
 

@@ -12,6 +12,7 @@ from leads.dashboard.actions import ActionError
 from leads.dashboard.erasure import erase_lead
 from leads.dashboard.merge import merge_leads
 from leads.extensions import db
+from leads.lead_signals import lead_tables, scrub_all_rows
 from leads.mail.delivery import eml_path
 from leads.merging import follow_merges
 from leads.models import (
@@ -71,21 +72,29 @@ def test_merge_moves_everything_and_hides_the_source(app, coordinator, coord_cli
 
 def test_every_table_with_a_lead_id_moves_over(app, coordinator):
     """A table that holds a lead's rows but has no `lead_merged` receiver would stay behind."""
-    lead_tables = {table.name for table in db.metadata.sorted_tables if "lead_id" in table.columns}
+    owned = set(lead_tables())
     target, source = make_lead(), make_lead()
     make_response(make_inquiry(source))
     make_email(source)
     make_event(source, EventKind.NOTE, actor=coordinator, body="x")
     db.session.commit()
     moved = merge_leads(source, target, coordinator)
-    assert set(moved) == lead_tables and all(moved.values())
-    for name in lead_tables:
+    assert set(moved) == owned and all(moved.values())
+    for name in owned:
         table = db.metadata.tables[name]
         left = db.session.scalar(
             sa.select(sa.func.count()).select_from(table).where(table.c.lead_id == source.id)
         )
         # Only the source's own "merged into" marker stays on its timeline.
         assert left == (1 if name == "lead_events" else 0), name
+
+
+def test_every_table_with_a_lead_id_is_scrubbed_on_erasure(app):
+    """A table that holds a lead's rows but has no `lead_erased` receiver would keep the person."""
+    lead = make_lead()
+    db.session.commit()
+    assert sorted(scrubbed.table for scrubbed in scrub_all_rows(lead.id)) == sorted(lead_tables())
+    db.session.rollback()
 
 
 def test_following_merges_stops_on_a_loop(app):
