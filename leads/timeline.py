@@ -69,6 +69,11 @@ def _move_events(source_id: int, target_id: int) -> dict[str, int]:
 @lead_erased.connect
 def _scrub_events(lead_id: int) -> Scrubbed:
     """Notes, call notes and reasons are free text: only the keys known to be safe stay."""
+    # That the person reported a red flag is itself a health answer.
+    db.session.execute(
+        sa.delete(LeadEvent).where(LeadEvent.lead_id == lead_id, LeadEvent.kind == EventKind.RED_FLAG),
+        execution_options={"synchronize_session": False},
+    )
     for event in db.session.scalars(sa.select(LeadEvent).where(LeadEvent.lead_id == lead_id)):
         data = event.data or {}
         event.data = {key: value for key, value in data.items() if key in SAFE_EVENT_KEYS}

@@ -29,6 +29,9 @@ def _scrub_lead(lead: Lead) -> dict:
     lead.email = f"erased-{lead.id}@invalid"
     lead.phone = None
     lead.lost_reason = None
+    # Both come from questionnaire answers (red flags, scoring): health data about the person.
+    lead.is_urgent = False
+    lead.score = 0
     lead.erased_at = utcnow()
     lead.unsubscribed_at = lead.unsubscribed_at or lead.erased_at
     facts: dict = {}

@@ -134,7 +134,7 @@ def test_merge_through_the_route(app, coord_client):
 
 
 def _person_with_everything(coordinator, outbox_dir: Path):
-    lead = make_lead(full_name=NAME, email=EMAIL, phone=PHONE)
+    lead = make_lead(full_name=NAME, email=EMAIL, phone=PHONE, is_urgent=True, score=55)
     duplicate = make_lead(full_name=NAME, email="zelda.other@example.com", merged_into_id=lead.id)
     inquiry = make_inquiry(
         lead,
@@ -162,6 +162,7 @@ def _person_with_everything(coordinator, outbox_dir: Path):
     pending = make_email(lead, kind="reminder", status=EmailStatus.PENDING)
     sent = make_email(lead, kind="confirmation", last_error=f"451 try later for {EMAIL}")
     make_event(lead, EventKind.NOTE, actor=coordinator, body=f"Spoke to {NAME} on {PHONE}")
+    make_event(lead, EventKind.RED_FLAG, response_id=1, flags=["bladder_bowel"])
     make_event(
         lead, EventKind.CALL_LOGGED, actor=coordinator, outcome="reached", notes=f"{NAME} said {MESSAGE}"
     )
@@ -247,6 +248,8 @@ def test_erasure_leaves_no_trace(app, admin, admin_client, coordinator):
     # The answered questionnaire still counts, but no health answer stays tied to the lead.
     response_row = db.session.scalars(sa.select(QuestionnaireResponse)).one()
     assert (response_row.answers, response_row.red_flags, response_row.score) == ({}, [], 0)
+    assert (erased.is_urgent, erased.score) == (False, 0)
+    assert not db.session.scalars(sa.select(LeadEvent).where(LeadEvent.kind == EventKind.RED_FLAG)).all()
     erased_event = db.session.scalars(sa.select(LeadEvent).where(LeadEvent.kind == EventKind.ERASED)).one()
     assert erased_event.data["symptom_counts"][str(inquiry.id)] == 2
     assert db.session.get(OutboundEmail, pending.id).status == EmailStatus.CANCELLED
