@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, make_response, redirect, render_template, request, url_for
 from werkzeug.exceptions import NotFound
+from werkzeug.routing import RequestRedirect
 from werkzeug.wrappers import Response
 
 from leads.articles import seo
@@ -30,21 +31,23 @@ def find_article(slug: str | None) -> Article | None:
 
 
 def article_or_404(slug: str) -> Article:
+    """The article at this address; a former slug of an article answers with a permanent redirect."""
     article = find_article(slug)
     if article is None:
-        raise NotFound()
+        moved = current_slug(slug) if _storable(slug) else None
+        if moved is None:
+            raise NotFound()
+        raise RequestRedirect(_same_address_at(moved))
     return article
 
 
-def _moved_or_404(slug: str) -> Response:
-    """An article's former address: a permanent redirect (links and search results keep working)."""
-    moved = current_slug(slug) if _storable(slug) else None
-    if moved is None:
-        raise NotFound()
-    location = url_for("articles.show", slug=moved)
+def _same_address_at(slug: str) -> str:
+    """This request's address with the article's current slug: the page, its form post, its
+    thanks page (308 keeps a POST a POST), with the query string (campaign tags) kept."""
+    location = url_for(request.endpoint, **{**request.view_args, "slug": slug})
     if request.query_string:
-        location += "?" + request.query_string.decode("latin-1")  # keeps the campaign tags
-    return redirect(location, 308)
+        location += "?" + request.query_string.decode("latin-1")
+    return location
 
 
 def render_page(
@@ -78,8 +81,6 @@ def index():
 
 @bp.get("/<slug>/")
 def show(slug: str):
-    article = find_article(slug)
-    if article is None:
-        return _moved_or_404(slug)
+    article = article_or_404(slug)
     tracking = tracking_from_request(request.args, request.referrer, request.url)
     return render_page(article, build_form(article.symptoms, initial=tracking))

@@ -44,3 +44,12 @@ def test_a_new_article_takes_over_an_old_address(app, client):
     _import_with_slug(SEED_SLUG, wp_id=999)  # another post now lives at the old address
     assert client.get(f"/{SEED_SLUG}/").status_code == 200
     assert db.session.scalars(db.select(ArticleSlug)).all() == []
+
+
+def test_a_form_sent_from_a_page_loaded_before_the_change_follows_the_redirect(app, client):
+    _import_with_slug(SEED_SLUG)
+    _import_with_slug("renamed")
+    # 308, not 301: the browser sends the same POST, with what the patient typed, to the new address.
+    response = client.post(f"/{SEED_SLUG}/", data={"full_name": "x"})
+    assert response.status_code == 308 and response.headers["Location"] == "/renamed/"
+    assert client.get(f"/{SEED_SLUG}/thanks").headers["Location"] == "/renamed/thanks"
