@@ -67,8 +67,10 @@ def test_every_page_shows_the_clinic_and_the_form_links_the_privacy_notice(clini
         assert "Example Clinic" in page and "1 Example Street<br>Springfield 12345" in page, path
         assert 'href="tel:+15550100000"' in page and 'href="/privacy/">Privacy notice' in page, path
     form = client.get(f"/{slug}/").get_data(as_text=True)
-    consent = form[form.index('name="consent"') :]
-    assert 'href="/privacy/"' in consent[: consent.index("</form>")]
+    # The checkbox is described by the line that links the notice (read out with it).
+    assert 'aria-describedby="consent-hint"' in form
+    hint = form[form.index('id="consent-hint"') :]
+    assert 'href="/privacy/">our privacy notice</a>' in hint[: hint.index("</p>")]
 
 
 def test_privacy_notice_from_a_file(clinic_app):
