@@ -92,12 +92,14 @@ def register_blueprints(app: Flask) -> None:
     from leads.audit.routes import bp as audit_bp
     from leads.auth.admin_routes import bp as admin_bp
     from leads.auth.routes import bp as auth_bp
+    from leads.clinic.routes import bp as clinic_bp
     from leads.dashboard.routes import bp as dashboard_bp
     from leads.health import bp as health_bp
     from leads.inquiries.routes import bp as inquiries_bp
     from leads.questionnaire.routes import bp as questionnaire_bp
 
     app.register_blueprint(health_bp)
+    app.register_blueprint(clinic_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(dashboard_bp)
     app.register_blueprint(admin_bp)

@@ -104,6 +104,36 @@ def _connect_timeout(database_url: str, seconds: int) -> dict:
     return {}
 
 
+# What a patient must be told about who the clinic is; the defaults only suit a local run.
+CLINIC_REQUIRED = {
+    "MAIL_DEFAULT_SENDER": "the clinic's sender address for patient emails",
+    "CLINIC_NAME": "the clinic's name for pages and emails",
+    "CLINIC_ADDRESS": "the clinic's postal address for the footer of pages and emails",
+    "CLINIC_PHONE": "the clinic's phone number for the footer of pages and emails",
+}
+
+
+def check_clinic_identity(env: Mapping[str, str]) -> None:
+    """Production: patients must see who the clinic is and read its privacy notice (one line each)."""
+    for name, what in CLINIC_REQUIRED.items():
+        if not env.get(name, "").strip():
+            raise ConfigError(f"APP_ENV=production needs {name} ({what})")
+    if not (env.get("PRIVACY_NOTICE_URL", "").strip() or env.get("PRIVACY_NOTICE_FILE", "").strip()):
+        raise ConfigError(
+            "APP_ENV=production needs PRIVACY_NOTICE_URL or PRIVACY_NOTICE_FILE (the privacy notice)"
+        )
+
+
+def check_privacy_notice(env: Mapping[str, str]) -> None:
+    """A privacy notice that is set must be servable: a readable file, or an http(s) address."""
+    notice = env.get("PRIVACY_NOTICE_FILE", "").strip()
+    if notice and not Path(notice).is_file():
+        raise ConfigError(f"PRIVACY_NOTICE_FILE={notice} is not a readable file")
+    url = env.get("PRIVACY_NOTICE_URL", "").strip()
+    if url and not url.startswith(("https://", "http://")):
+        raise ConfigError(f"PRIVACY_NOTICE_URL must be an http(s) address, not {url[:60]!r}")
+
+
 def load_settings(env: Mapping[str, str] | None = None, instance_path: Path | None = None) -> dict:
     """Build the Flask config mapping from `env` (default: the process environment)."""
     env = dict(os.environ if env is None else env)
@@ -115,6 +145,9 @@ def load_settings(env: Mapping[str, str] | None = None, instance_path: Path | No
         missing = [name for name in ("SECRET_KEY", "DATABASE_URL") if not env.get(name)]
         if missing:
             raise ConfigError(f"APP_ENV=production needs {' and '.join(missing)} set in the environment")
+
+        check_clinic_identity(env)
+    check_privacy_notice(env)
 
     redis_url = env.get("REDIS_URL", "").strip()
     database_url = _database_url(env.get("DATABASE_URL", "").strip(), instance_path)
@@ -180,6 +213,12 @@ def load_settings(env: Mapping[str, str] | None = None, instance_path: Path | No
         "SESSION_IDLE_MINUTES": _int(env, "SESSION_IDLE_MINUTES", 30),
         # Clinic and content
         "CLINIC_NAME": env.get("CLINIC_NAME", "Stemlix Clinic"),
+        # Shown in the footer of every page and email; required in production.
+        "CLINIC_ADDRESS": env.get("CLINIC_ADDRESS", ""),
+        "CLINIC_PHONE": env.get("CLINIC_PHONE", ""),
+        # The privacy notice: a URL of the clinic's own page, or a text file served at /privacy/.
+        "PRIVACY_NOTICE_URL": env.get("PRIVACY_NOTICE_URL", "").strip(),
+        "PRIVACY_NOTICE_FILE": env.get("PRIVACY_NOTICE_FILE", "").strip(),
         "PHONE_DEFAULT_REGION": env.get("PHONE_DEFAULT_REGION", "US").upper(),
         "CONSENT_VERSION": env.get("CONSENT_VERSION", "2026-11-01"),
         "CONSENT_TEXT": env.get(

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import sqlalchemy as sa
+
 from leads.extensions import db
+from leads.lead_signals import Scrubbed, lead_erased, lead_merged, move_rows
 from leads.models import LeadEvent
 
 
@@ -32,3 +35,51 @@ def record_event(lead_id: int, kind: str, actor_id: int | None = None, **data: o
     event = LeadEvent(lead_id=lead_id, kind=kind, actor_id=actor_id, data=data)
     db.session.add(event)
     return event
+
+
+# Timeline data that never holds personal text (ids, states, choices from fixed lists).
+SAFE_EVENT_KEYS = frozenset(
+    {
+        "from",
+        "to",
+        "assignee_id",
+        "round_robin",
+        "outcome",
+        "email_id",
+        "email_kind",
+        "inquiry_id",
+        "article_id",
+        "response_id",
+        "source_id",
+        "target_id",
+        "cancelled_emails",
+        "inquiries",
+        "questionnaire_responses",
+        "outbound_emails",
+        "lead_events",
+        "symptom_counts",
+        "emails_cancelled",
+        "files_deleted",
+        "answers_erased",
+    }
+)
+
+
+@lead_merged.connect
+def _move_events(source_id: int, target_id: int) -> dict[str, int]:
+    """A merged duplicate's history becomes part of the lead that stays."""
+    return move_rows(LeadEvent, source_id, target_id)
+
+
+@lead_erased.connect
+def _scrub_events(lead_id: int) -> Scrubbed:
+    """Notes, call notes and reasons are free text: only the keys known to be safe stay."""
+    # That the person reported a red flag is itself a health answer.
+    db.session.execute(
+        sa.delete(LeadEvent).where(LeadEvent.lead_id == lead_id, LeadEvent.kind == EventKind.RED_FLAG),
+        execution_options={"synchronize_session": False},
+    )
+    for event in db.session.scalars(sa.select(LeadEvent).where(LeadEvent.lead_id == lead_id)):
+        data = event.data or {}
+        event.data = {key: value for key, value in data.items() if key in SAFE_EVENT_KEYS}
+    return Scrubbed(LeadEvent.__tablename__)

@@ -1,7 +1,7 @@
 """`make run`: prepare the local instance, then run web + worker + scheduler until Ctrl-C.
 
-Steps, each safe to repeat: migrate the database, import the bundled article (an
-upsert), create the first admin account (only if there is none), then hand over to
+Steps, each safe to repeat: migrate the database, import the bundled article (only
+when there is no article yet, so a restart keeps the clinic's own imports), create the first admin account (only if there is none), then hand over to
 honcho, which runs the Procfile and stops every process it started on Ctrl-C.
 Configuration comes from the shell environment (see README); `.env` is left to
 docker-compose, so a production-looking `.env` never leaks into a local run.
@@ -66,8 +66,8 @@ def prepare() -> str:
         sys.exit("make run: the database migration failed (see above)")
 
     if has_command("articles", "import"):
-        say(f"Importing the bundled article ({SEED.relative_to(ROOT)})")
-        if flask("articles", "import", str(SEED)).returncode != 0:
+        say(f"Importing the bundled article if there is none ({SEED.relative_to(ROOT)})")
+        if flask("articles", "import", "--if-empty", str(SEED)).returncode != 0:
             sys.exit("make run: importing the bundled article failed (see above)")
     else:
         say("`flask articles import` is not available yet: skipping the article import")

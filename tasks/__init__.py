@@ -100,7 +100,9 @@ def celery_init_app(app: Flask) -> Celery:
             with app.app_context():
                 return self.run(*args, **kwargs)
 
-    celery_app = Celery(app.name, task_cls=FlaskTask, include=["tasks.email", "tasks.retention"])
+    celery_app = Celery(
+        app.name, task_cls=FlaskTask, include=["tasks.email", "tasks.retention", "tasks.maintenance"]
+    )
     celery_app.config_from_object(celery_config(app.config))
     celery_app.set_default()
     from tasks.signals import connect

@@ -15,3 +15,13 @@ def log_in(client, user: User) -> str:
         session["_user_id"] = token
         session["_fresh"] = True
     return token
+
+
+# What APP_ENV=production needs besides the secrets: who the clinic is (leads/config.py).
+PRODUCTION_CLINIC = {
+    "MAIL_DEFAULT_SENDER": "Example Clinic <care@clinic.example>",
+    "CLINIC_NAME": "Example Clinic",
+    "CLINIC_ADDRESS": "1 Example Street; Springfield 12345",
+    "CLINIC_PHONE": "+1 555 010 0000",
+    "PRIVACY_NOTICE_URL": "https://clinic.example/privacy",
+}

@@ -12,6 +12,7 @@ from flask import request
 from leads import create_app
 from leads.config import PROJECT_ROOT, ConfigError, load_settings
 from tests.factories import make_lead
+from tests.helpers import PRODUCTION_CLINIC
 
 BIN = Path(sys.executable).parent
 
@@ -72,7 +73,12 @@ def test_production_start_without_secrets_prints_one_line(tmp_path, command):
 
 def test_production_cookies_are_strict(tmp_path):
     settings = load_settings(
-        {"APP_ENV": "production", "SECRET_KEY": "x" * 40, "DATABASE_URL": "postgresql://h/db"},
+        {
+            "APP_ENV": "production",
+            "SECRET_KEY": "x" * 40,
+            "DATABASE_URL": "postgresql://h/db",
+            **PRODUCTION_CLINIC,
+        },
         instance_path=tmp_path,
     )
     assert settings["SESSION_COOKIE_SECURE"] is True

@@ -20,7 +20,13 @@ APP_SERVICES = ("migrate", "web", "worker", "scheduler")
 # Read by the server around the app, not by leads/config.py.
 SERVER_SETTINGS = {"web": {"WEB_CONCURRENCY"}}
 # Placeholders for the secrets the file demands (`${VAR:?…}`), never real values.
-COMPOSE_ENV = {"SECRET_KEY": "placeholder-secret", "POSTGRES_PASSWORD": "placeholder-password"}
+COMPOSE_ENV = {
+    "SECRET_KEY": "placeholder-secret",
+    "POSTGRES_PASSWORD": "placeholder-password",
+    "CLINIC_ADDRESS": "1 Example Street; Springfield",
+    "CLINIC_PHONE": "+1 555 000 1234",
+    "PRIVACY_NOTICE_URL": "https://clinic.example/privacy",
+}
 
 
 @pytest.fixture(scope="module")

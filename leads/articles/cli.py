@@ -13,8 +13,17 @@ articles_cli = AppGroup("articles", help="Import and list treatment articles.")
 
 @articles_cli.command("import")
 @click.argument("source", metavar="FILE_OR_URL")
-def import_command(source: str) -> None:
+@click.option(
+    "--if-empty",
+    is_flag=True,
+    help="Import only when there is no article yet (how `make run` adds the bundled one).",
+)
+def import_command(source: str, if_empty: bool) -> None:
     """Import (or update) a WordPress REST API post from a JSON file or an http(s) URL."""
+    # A restart must not put the bundled article back over the clinic's later import.
+    if if_empty and db.session.scalar(db.select(Article.id).limit(1)) is not None:
+        click.echo("Articles exist already: nothing imported")
+        return
     try:
         result = import_post(load_source(source))
     except ArticleImportError as error:

@@ -16,6 +16,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from leads.articles.extract import extract
 from leads.articles.sanitize import sanitize_html
+from leads.articles.slugs import record_slug_change
 from leads.extensions import db
 from leads.models import Article
 
@@ -84,6 +85,7 @@ def import_post(payload: object) -> ImportResult:
             raise ArticleImportError(
                 f"Slug {post.slug!r} is already used by WordPress post {clash.wp_id}; not imported"
             )
+        record_slug_change(article, post.slug)
         created = article is None
         if created:
             article = Article(wp_id=post.wp_id)

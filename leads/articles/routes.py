@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from flask import Blueprint, make_response, redirect, render_template, request, url_for
 from werkzeug.exceptions import NotFound
+from werkzeug.routing import RequestRedirect
 from werkzeug.wrappers import Response
 
 from leads.articles import seo
 from leads.articles.importer import BAD_SLUG, MAX_SLUG
+from leads.articles.slugs import current_slug
 from leads.extensions import db
 from leads.inquiries.forms import InquiryForm, build_form, tracking_from_request
 from leads.models import Article
@@ -15,19 +17,37 @@ from leads.models import Article
 bp = Blueprint("articles", __name__)
 
 
-def find_article(slug: str | None) -> Article | None:
-    """The article at `/<slug>/`, or None; an address no import could store is not looked up."""
+def _storable(slug: str | None) -> bool:
+    """Whether an import could have stored this slug; no other address is looked up."""
     # PostgreSQL refuses NUL in a query parameter, so `/%00/` must not reach the database.
-    if not slug or len(slug) > MAX_SLUG or BAD_SLUG.search(slug):
+    return bool(slug) and len(slug) <= MAX_SLUG and not BAD_SLUG.search(slug)
+
+
+def find_article(slug: str | None) -> Article | None:
+    """The article at `/<slug>/`, or None."""
+    if not _storable(slug):
         return None
     return db.session.scalar(db.select(Article).where(Article.slug == slug))
 
 
 def article_or_404(slug: str) -> Article:
+    """The article at this address; a former slug of an article answers with a permanent redirect."""
     article = find_article(slug)
     if article is None:
-        raise NotFound()
+        moved = current_slug(slug) if _storable(slug) else None
+        if moved is None:
+            raise NotFound()
+        raise RequestRedirect(_same_address_at(moved))
     return article
+
+
+def _same_address_at(slug: str) -> str:
+    """This request's address with the article's current slug: the page, its form post, its
+    thanks page (308 keeps a POST a POST), with the query string (campaign tags) kept."""
+    location = url_for(request.endpoint, **{**request.view_args, "slug": slug})
+    if request.query_string:
+        location += "?" + request.query_string.decode("latin-1")
+    return location
 
 
 def render_page(

@@ -4,120 +4,61 @@ describes the person remains, in the database or in the `.eml` copies under inst
 from __future__ import annotations
 
 import logging
-from email import policy
-from email.parser import BytesParser
-from pathlib import Path
 
 import sqlalchemy as sa
-from flask import current_app
 
 from leads.audit.service import AuditAction, record_audit
-from leads.dashboard.actions import PATIENT_KINDS, ActionError
+from leads.dashboard.actions import ActionError
+from leads.dashboard.vacuum import request_vacuum
 from leads.extensions import db
+from leads.lead_signals import lead_tables, scrub_all_rows
 from leads.mail import outbox
 from leads.mail.delivery import eml_path
-from leads.models import Inquiry, Lead, LeadEvent, OutboundEmail, QuestionnaireResponse, User
+from leads.models import Lead, OutboundEmail, User
 from leads.models.base import utcnow
-from leads.questionnaire.service import erase_free_text
 from leads.timeline import EventKind, record_event
 
 log = logging.getLogger(__name__)
 
-# Timeline data that never holds personal text (ids, states, choices from fixed lists).
-SAFE_EVENT_KEYS = {
-    "from",
-    "to",
-    "assignee_id",
-    "round_robin",
-    "outcome",
-    "email_id",
-    "email_kind",
-    "inquiry_id",
-    "article_id",
-    "response_id",
-    "source_id",
-    "target_id",
-    "cancelled_emails",
-    "inquiries",
-    "questionnaire_responses",
-    "outbound_emails",
-    "lead_events",
-    "symptom_counts",
-    "emails_cancelled",
-    "files_deleted",
-}
 
+def _scrub_lead(lead: Lead) -> dict:
+    """Replace the person in the lead row; each area scrubs its own rows (`lead_erased`).
 
-def _scrub_lead(lead: Lead) -> dict[str, int]:
-    """Replace the person in one lead row and everything attached to it. Returns symptom counts."""
+    Returns the figures the areas kept for the timeline (e.g. symptom counts)."""
     lead.full_name = f"Erased lead #{lead.id}"
     lead.email = f"erased-{lead.id}@invalid"
     lead.phone = None
     lead.lost_reason = None
+    # Both come from questionnaire answers (red flags, scoring): health data about the person.
+    lead.is_urgent = False
+    lead.score = 0
     lead.erased_at = utcnow()
     lead.unsubscribed_at = lead.unsubscribed_at or lead.erased_at
-    counts = {}
-    for inquiry in db.session.scalars(sa.select(Inquiry).where(Inquiry.lead_id == lead.id)):
-        # Symptoms are health data: only how many were chosen stays.
-        counts[str(inquiry.id)] = len(inquiry.symptoms or [])
-        inquiry.symptoms = []
-        inquiry.message = ""
-        inquiry.full_name = None
-        inquiry.phone = None
-        inquiry.referrer = None
-        inquiry.landing_page = None
-        inquiry.utm_term = None
-        inquiry.utm_content = None
-    for response in db.session.scalars(
-        sa.select(QuestionnaireResponse).where(QuestionnaireResponse.lead_id == lead.id)
-    ):
-        response.answers = erase_free_text(response.answers or {})
-    for event in db.session.scalars(sa.select(LeadEvent).where(LeadEvent.lead_id == lead.id)):
-        data = event.data or {}
-        event.data = {key: value for key, value in data.items() if key in SAFE_EVENT_KEYS}
-    # A bounce message may quote the address.
-    db.session.execute(
-        sa.update(OutboundEmail).where(OutboundEmail.lead_id == lead.id).values(last_error=None),
-        execution_options={"synchronize_session": False},
-    )
-    db.session.execute(
-        sa.update(OutboundEmail)
-        .where(OutboundEmail.lead_id == lead.id, OutboundEmail.kind.in_(PATIENT_KINDS))
-        .values(recipient=None),
-        execution_options={"synchronize_session": False},
-    )
-    return counts
+    facts: dict = {}
+    for scrubbed in scrub_all_rows(lead.id):
+        _add_facts(facts, scrubbed.facts)
+    return facts
 
 
-def _mentions(path: Path, needles: list[str]) -> bool:
-    """Whether a stored message names the person (headers and decoded text parts)."""
-    try:
-        with path.open("rb") as handle:
-            message = BytesParser(policy=policy.default).parse(handle)
-        texts = [str(value) for value in message.values()]
-        for part in message.walk():
-            if part.get_content_maintype() == "text":
-                texts.append(part.get_content())
-    except (OSError, LookupError, ValueError):
-        return False
-    haystack = "\n".join(texts).lower()
-    return any(needle in haystack for needle in needles)
+def _add_facts(total: dict, facts: dict) -> None:
+    """Sum the counts and join the per-row maps (e.g. symptom counts by inquiry id)."""
+    for key, value in facts.items():
+        total[key] = {**total.get(key, {}), **value} if isinstance(value, dict) else total.get(key, 0) + value
 
 
-def _delete_copies(email_ids: list[int], needles: list[str]) -> int:
-    """Delete the lead's own `.eml` copies, and any other copy naming the person (a digest)."""
+def touched_tables() -> list[str]:
+    """The tables an erasure rewrites (the lead and every lead-owned table): vacuumed afterwards."""
+    return [Lead.__tablename__, *lead_tables()]
+
+
+def _delete_copies(email_ids: list[int]) -> int:
+    """Delete the `.eml` copies written for these outbox rows, and nothing else."""
     deleted = 0
-    own = {eml_path(email_id) for email_id in email_ids}
-    for path in own:
+    for email_id in email_ids:
+        path = eml_path(email_id)
         if path.exists():
             path.unlink()
             deleted += 1
-    outbox_dir = Path(current_app.config["MAIL_OUTBOX_DIR"])
-    if outbox_dir.is_dir():
-        for path in outbox_dir.glob("*.eml"):
-            if path not in own and _mentions(path, needles):
-                path.unlink()
-                deleted += 1
     return deleted
 
 
@@ -130,20 +71,14 @@ def erase_lead(lead: Lead, actor: User) -> int:
     if lead.merged_into_id is not None:
         raise ActionError(f"Erase lead #{lead.merged_into_id}, which this one was merged into.")
     people = [lead, *db.session.scalars(sa.select(Lead).where(Lead.merged_into_id == lead.id))]
-    needles = []
-    for person in people:
-        needles.extend(value.lower() for value in (person.email, person.phone) if value)
-        # A very short name would match unrelated words in other messages.
-        if len(person.full_name or "") >= 5:
-            needles.append(person.full_name.lower())
     if db.session.get_bind().dialect.name == "sqlite":
         # The local database is a file under instance/: overwrite replaced text instead of leaving it in free pages.
         db.session.execute(sa.text("PRAGMA secure_delete = ON"))
     cancelled = 0
-    symptom_counts = {}
+    facts: dict = {}
     for person in people:
         cancelled += outbox.cancel_pending(person.id)
-        symptom_counts.update(_scrub_lead(person))
+        _add_facts(facts, _scrub_lead(person))
     email_ids = list(
         db.session.scalars(
             sa.select(OutboundEmail.id).where(OutboundEmail.lead_id.in_([p.id for p in people]))
@@ -154,11 +89,12 @@ def erase_lead(lead: Lead, actor: User) -> int:
         EventKind.ERASED,
         actor_id=actor.id,
         emails_cancelled=cancelled,
-        symptom_counts=symptom_counts,
+        **facts,
     )
     record_audit(AuditAction.LEAD_ERASED, "lead", lead.id, actor=actor, merged_leads=len(people) - 1)
     db.session.commit()
     # After the commit: if it had failed, the copies would still match the data.
-    deleted = _delete_copies(email_ids, needles)
+    deleted = _delete_copies(email_ids)
+    request_vacuum(touched_tables())
     log.info("lead %s erased: %s emails cancelled, %s files deleted", lead.id, cancelled, deleted)
     return deleted

@@ -1,4 +1,8 @@
-"""The CSV export: streamed in keyset chunks, with spreadsheet formulas neutralised."""
+"""The CSV export: streamed in keyset chunks, with spreadsheet formulas neutralised.
+
+Made for Excel and LibreOffice as they open a file by double click: UTF-8 with a byte-order
+mark (without it Excel reads "Zoë" as "ZoÃ«"), comma-separated.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,8 @@ import csv
 import io
 from collections.abc import Iterator
 from datetime import datetime
+
+import phonenumbers
 
 from leads.audit.service import AuditAction, record_audit
 from leads.dashboard.filters import InboxFilters
@@ -39,6 +45,8 @@ HEADER = [
     "overdue",
 ]
 CHUNK = 500
+# Excel takes the file for UTF-8 only when it starts with a byte-order mark.
+BOM = "\ufeff"
 
 
 def neutralise(value: object) -> object:
@@ -52,6 +60,23 @@ def neutralise(value: object) -> object:
     return value
 
 
+def phone_cell(phone: str | None) -> str:
+    """A stored E.164 number as a person dials it: "(+44) 20 7946 0958".
+
+    A bare "+445550001111" becomes 4.4555E+11 in a spreadsheet, and a cell starting with "+"
+    is read as a formula; the brackets keep the country code and make the cell plain text."""
+    if not phone:
+        return ""
+    try:
+        number = phonenumbers.parse(phone)
+    except phonenumbers.NumberParseException:
+        return str(neutralise(phone))
+    country, _, rest = phonenumbers.format_number(
+        number, phonenumbers.PhoneNumberFormat.INTERNATIONAL
+    ).partition(" ")
+    return f"({country}) {rest}" if rest else country
+
+
 def _time(value: datetime | None) -> str:
     return value.isoformat() if value else ""
 
@@ -62,10 +87,11 @@ def row_cells(row: InboxRow) -> list[object]:
         lead.id,
         lead.full_name,
         lead.email,
-        lead.phone or "",
+        phone_cell(lead.phone),
         lead.status,
         "yes" if lead.is_urgent else "no",
-        lead.score,
+        # Blank, not 0, while no questionnaire was answered: 0 would read as a result.
+        lead.score if row.response is not None else "",
         row.assignee.email if row.assignee else "",
         row.article_title,
         "; ".join(str(symptom) for symptom in (inquiry.symptoms if inquiry else []) or []),
@@ -97,6 +123,7 @@ def csv_chunks(filters: InboxFilters, user_id: int | None, now: datetime) -> Ite
     """The CSV text, a chunk of rows at a time: memory does not grow with the number of leads."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
+    buffer.write(BOM)
     writer.writerow(HEADER)
     for written, row in enumerate(iter_rows(filters, user_id, now, chunk=CHUNK), start=1):
         writer.writerow(row_cells(row))

@@ -7,10 +7,9 @@ import sqlalchemy as sa
 from leads.audit.service import AuditAction, record_audit
 from leads.dashboard.actions import ActionError, ensure_open
 from leads.extensions import db
-from leads.models import Inquiry, Lead, LeadEvent, OutboundEmail, QuestionnaireResponse, User
+from leads.lead_signals import move_all_rows
+from leads.models import Lead, User
 from leads.timeline import EventKind, record_event
-
-MOVED = (Inquiry, QuestionnaireResponse, OutboundEmail, LeadEvent)
 
 
 def _earliest(*values):
@@ -33,13 +32,8 @@ def merge_leads(source: Lead, target: Lead, actor: User) -> dict[str, int]:
         ensure_open(target)
     except ActionError as error:
         raise ActionError(f"Lead #{target.id} cannot take the merge: {error}") from error
-    moved = {}
-    for model in MOVED:
-        result = db.session.execute(
-            sa.update(model).where(model.lead_id == source.id).values(lead_id=target.id),
-            execution_options={"synchronize_session": False},
-        )
-        moved[model.__tablename__] = result.rowcount or 0
+    # Each area moves the rows it added to the lead (a receiver of `lead_merged`).
+    moved = move_all_rows(source.id, target.id)
     # Leads merged into the source earlier now point at the target directly.
     db.session.execute(
         sa.update(Lead).where(Lead.merged_into_id == source.id).values(merged_into_id=target.id),

@@ -14,14 +14,12 @@ from leads.assignment import auto_assign
 from leads.extensions import db
 from leads.inquiries.repeats import find_repeat
 from leads.mail import outbox
+from leads.merging import follow_merges
 from leads.models import Article, Inquiry, Lead, SpamSubmission
 from leads.models.base import utcnow
 from leads.timeline import EventKind, record_event
 
 log = logging.getLogger(__name__)
-
-# Following merges further than this means a loop in the data, not a real chain.
-_MAX_MERGE_HOPS = 5
 
 
 @dataclass(frozen=True)
@@ -68,13 +66,8 @@ def _existing(submission_id: str) -> SubmissionResult | None:
 
 
 def _find_lead(email: str) -> Lead | None:
-    lead = db.session.scalar(db.select(Lead).where(Lead.email == email))
-    hops = 0
-    while lead is not None and lead.merged_into_id is not None and hops < _MAX_MERGE_HOPS:
-        # A merged duplicate forwards to the lead that absorbed it.
-        lead = db.session.get(Lead, lead.merged_into_id)
-        hops += 1
-    return lead
+    # A merged duplicate forwards to the lead that absorbed it.
+    return follow_merges(db.session.scalar(db.select(Lead).where(Lead.email == email)))
 
 
 def _upsert_lead(lead: Lead | None, data: InquiryData, now: datetime) -> tuple[Lead, bool]:

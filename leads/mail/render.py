@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from flask import current_app, render_template
 
 from leads import links
+from leads.clinic.identity import clinic
 from leads.dashboard.business_time import urgent_response_due
 from leads.dashboard.formatting import stamp
 from leads.extensions import db
@@ -86,7 +87,13 @@ def render_email(email: OutboundEmail, recipient: str, context: dict | None = No
     """Render row `email` for `recipient`; `context` carries kind-specific values (e.g. the digest's)."""
     lead = email.lead
     inquiry = db.session.get(Inquiry, email.inquiry_id) if email.inquiry_id else None
-    values = {"clinic": current_app.config["CLINIC_NAME"], "kind": email.kind, **(context or {})}
+    values = {
+        "clinic": current_app.config["CLINIC_NAME"],
+        # Name, address, phone and privacy notice for the footer; links absolute (no page to be relative to).
+        "clinic_info": clinic(absolute=True),
+        "kind": email.kind,
+        **(context or {}),
+    }
     to_name = ""
     if email.kind in PATIENT_KINDS:
         values |= _patient_context(email, lead, inquiry)

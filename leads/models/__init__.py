@@ -1,6 +1,6 @@
 """Every model, importable from one place."""
 
-from leads.models.article import Article
+from leads.models.article import Article, ArticleSlug
 from leads.models.event import AuditEntry, LeadEvent
 from leads.models.lead import ContactMethod, Inquiry, Lead, LeadStatus, SpamSubmission
 from leads.models.outbox import EmailKind, EmailStatus, OutboundEmail
@@ -9,6 +9,7 @@ from leads.models.user import Role, User, UserSession
 
 __all__ = [
     "Article",
+    "ArticleSlug",
     "AuditEntry",
     "ContactMethod",
     "EmailKind",

@@ -37,3 +37,14 @@ class Article(db.Model):
     def treatment(self) -> str:
         """The article's title as patients see it in emails."""
         return self.title
+
+
+class ArticleSlug(db.Model):
+    """An address an article had before its slug changed: answered with a permanent redirect."""
+
+    __tablename__ = "article_slugs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(sa.String(200), unique=True)
+    article_id: Mapped[int] = mapped_column(sa.ForeignKey("articles.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -57,9 +57,6 @@ RED_FLAGS = (
     ("fall_injury", "A recent fall or injury to your back"),
 )
 
-# Free-text answers: the ones an erasure must replace.
-FREE_TEXT_KEYS = ("treatments_other", "hopes")
-
 
 @dataclass(frozen=True)
 class SymptomQuestion:

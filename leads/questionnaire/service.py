@@ -17,7 +17,6 @@ from leads.models.base import utcnow
 from leads.questionnaire import scoring
 from leads.questionnaire.questions import (
     DURATION_CHOICES,
-    FREE_TEXT_KEYS,
     SEVERITY_MAX,
     YES,
     YES_NO_NOT_SURE,
@@ -27,8 +26,6 @@ from leads.questionnaire.questions import (
 )
 from leads.timeline import EventKind, record_event
 from leads.tokens import TokenInvalid, read_token
-
-ERASED_TEXT = "[erased]"
 
 
 class AlreadyAnswered(Exception):
@@ -222,24 +219,3 @@ def submit(inquiry: Inquiry, questionnaire: Questionnaire, form) -> Submitted:
         raise AlreadyAnswered(inquiry_id) from None
     publish(alert_ids)
     return Submitted(response_id=response_id, score=score, red_flags=flags)
-
-
-def erase_free_text(answers: Mapping) -> dict:
-    """A copy of stored answers with every free-text answer replaced (for erasure of a person)."""
-    erased = dict(answers)
-    for key in FREE_TEXT_KEYS:
-        if erased.get(key):
-            erased[key] = ERASED_TEXT
-    erased["snapshot"] = [
-        {
-            **section,
-            "rows": [
-                {**row, "answer": ERASED_TEXT}
-                if row.get("key") in FREE_TEXT_KEYS and row.get("answer")
-                else row
-                for row in section["rows"]
-            ],
-        }
-        for section in answers.get("snapshot", [])
-    ]
-    return erased

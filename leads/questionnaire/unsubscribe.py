@@ -7,24 +7,18 @@ from flask import current_app
 from leads.extensions import db
 from leads.links import UNSUBSCRIBE
 from leads.mail.outbox import cancel_pending
+from leads.merging import follow_merges
 from leads.models import Lead
 from leads.models.base import utcnow
 from leads.models.outbox import PATIENT_KINDS
 from leads.timeline import EventKind, record_event
 from leads.tokens import TokenInvalid, read_token
 
-# A merged lead points at the lead that absorbed it; chains stay short, this only guards a loop.
-MAX_MERGE_HOPS = 10
-
 
 def lead_for_token(token: str) -> Lead:
     """The lead an unsubscribe link was made for (after merges); raises TokenExpired or TokenInvalid."""
     max_age = current_app.config["UNSUBSCRIBE_TTL_DAYS"] * 86400
-    lead = db.session.get(Lead, read_token(UNSUBSCRIBE, token, max_age))
-    for _hop in range(MAX_MERGE_HOPS):
-        if lead is None or lead.merged_into_id is None:
-            break
-        lead = db.session.get(Lead, lead.merged_into_id)
+    lead = follow_merges(db.session.get(Lead, read_token(UNSUBSCRIBE, token, max_age)))
     if lead is None or lead.erased_at is not None:
         raise TokenInvalid("no such lead")
     return lead

@@ -47,6 +47,22 @@ def test_import_the_bundled_seed_then_update_it(runner):
     assert article_count() == 1
 
 
+def test_import_if_empty_leaves_existing_articles_alone(runner):
+    assert import_(runner, str(SEED_PATH)).exit_code == 0
+    db.session.execute(db.update(Article).values(title="Updated by the clinic"))
+    db.session.commit()
+    result = runner.invoke(args=["articles", "import", "--if-empty", str(SEED_PATH)])
+    assert result.exit_code == 0 and result.stdout == "Articles exist already: nothing imported\n"
+    db.session.expire_all()
+    assert db.session.scalars(db.select(Article.title)).all() == ["Updated by the clinic"]
+
+
+def test_import_if_empty_imports_into_an_empty_database(runner):
+    result = runner.invoke(args=["articles", "import", "--if-empty", str(SEED_PATH)])
+    assert result.exit_code == 0 and result.stdout.endswith("(created)\n")
+    assert article_count() == 1
+
+
 def test_list(runner):
     assert "No articles yet" in runner.invoke(args=["articles", "list"]).stdout
     import_(runner, str(SEED_PATH))

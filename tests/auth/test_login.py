@@ -15,6 +15,7 @@ from leads.config import load_settings
 from leads.extensions import db
 from leads.models import AuditEntry, UserSession
 from tests.auth.conftest import PASSWORD, csrf_token_from, login
+from tests.helpers import PRODUCTION_CLINIC
 
 ADMIN_PAGE = "/dashboard/admin/users"
 
@@ -173,14 +174,16 @@ def test_login_cookie_is_httponly_and_samesite_lax(client, make_account):
 
 
 def test_production_cookies_are_strict(make_app, make_account, base_env):
-    settings = load_settings({**base_env, "APP_ENV": "production"})
+    settings = load_settings({**base_env, "APP_ENV": "production", **PRODUCTION_CLINIC})
     assert settings["SESSION_COOKIE_SECURE"] is True
     assert settings["SESSION_COOKIE_HTTPONLY"] is True
     assert settings["SESSION_COOKIE_SAMESITE"] == "Lax"
     assert settings["SESSION_COOKIE_NAME"].startswith("__Host-")
     assert settings["REMEMBER_COOKIE_SECURE"] is True
 
-    app = make_app({"APP_ENV": "production"}, WTF_CSRF_ENABLED=False, RATELIMIT_ENABLED=False)
+    app = make_app(
+        {"APP_ENV": "production", **PRODUCTION_CLINIC}, WTF_CSRF_ENABLED=False, RATELIMIT_ENABLED=False
+    )
     with app.app_context():
         user = make_account()
         cookies = login(app.test_client(), user.email).headers.getlist("Set-Cookie")

@@ -13,7 +13,8 @@ from leads.dashboard.filters import InboxFilters
 from leads.extensions import db
 from leads.models import AuditEntry, LeadStatus
 from leads.models.base import utcnow
-from tests.factories import make_inquiry, make_lead
+from tests.dashboard.conftest import make_response
+from tests.factories import make_article, make_inquiry, make_lead, make_user
 
 PAYLOADS = [
     '=HYPERLINK("http://evil.example","x")',
@@ -26,7 +27,7 @@ PAYLOADS = [
 
 
 def rows_of(response) -> list[dict]:
-    return list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    return list(csv.DictReader(io.StringIO(response.get_data().decode("utf-8-sig"))))
 
 
 @pytest.mark.parametrize("payload", PAYLOADS)
@@ -44,8 +45,66 @@ def test_formulas_are_neutralised_in_every_patient_field(app, coord_client, payl
     (row,) = rows_of(coord_client.get("/dashboard/export.csv"))
     for column in ("name", "message", "utm_source", "utm_campaign", "referrer", "landing_page"):
         assert row[column] == "'" + payload, column
-    assert row["phone"] == "'+15550001111"
-    assert row["score"] == "0"
+    assert row["phone"] == "(+1) 555-000-1111"
+
+
+# Columns the export computes from fixed lists, numbers and times: no patient text reaches them.
+COMPUTED = {"id", "phone", "status", "urgent", "score", "questionnaire", "overdue"}
+COMPUTED |= {"created_at", "last_inquiry_at", "first_contacted_at", "last_contacted_at"}
+
+
+@pytest.mark.parametrize("payload", ["=1+1", "+1", "-2+3", "@SUM(A1)"])
+def test_formulas_are_neutralised_in_every_text_column_including_email(app, coord_client, payload):
+    """A valid address may start with "=", "+" or "-": the email column needs it as much as the name."""
+    assignee = make_user(email=f"{payload}coordinator@clinic.example")
+    article = make_article(title=f"{payload} treatment")
+    lead = make_lead(full_name=payload, email=f"{payload}@example.com", assignee_id=assignee.id)
+    make_inquiry(
+        lead,
+        article=article,
+        symptoms=[payload],
+        message=payload,
+        utm_source=payload,
+        utm_medium=payload,
+        utm_campaign=payload,
+        referrer=payload,
+        landing_page=payload,
+    )
+    db.session.commit()
+    (row,) = rows_of(coord_client.get("/dashboard/export.csv"))
+    text_columns = [column for column in export.HEADER if column not in COMPUTED]
+    assert "email" in text_columns and len(text_columns) == 11
+    for column in text_columns:
+        assert row[column].startswith("'" + payload), column
+
+
+def test_export_opens_as_utf8_in_spreadsheets(app, coord_client):
+    make_lead(full_name="Zoë Ångström-Nuñez", phone="+442079460958")
+    db.session.commit()
+    body = coord_client.get("/dashboard/export.csv").get_data()
+    assert body.startswith("\ufeff".encode())  # Excel's cue that the file is UTF-8
+    assert "Zoë Ångström-Nuñez".encode() in body
+    (row,) = rows_of(coord_client.get("/dashboard/export.csv"))
+    assert row["name"] == "Zoë Ångström-Nuñez"
+    # A person can dial it; a spreadsheet neither runs it nor turns it into 4.42E+11.
+    assert row["phone"] == "(+44) 20 7946 0958"
+
+
+def test_score_is_blank_until_a_questionnaire_is_answered(app, coord_client):
+    waiting = make_lead(full_name="Waiting")
+    make_inquiry(waiting)
+    answered = make_lead(full_name="Answered", score=0)
+    make_response(make_inquiry(answered), score=0)
+    db.session.commit()
+    rows = {row["name"]: row for row in rows_of(coord_client.get("/dashboard/export.csv"))}
+    assert rows["Waiting"]["score"] == ""
+    assert rows["Answered"]["score"] == "0"
+
+
+def test_phone_cell():
+    assert export.phone_cell(None) == ""
+    assert export.phone_cell("+33612345678") == "(+33) 6 12 34 56 78"
+    assert export.phone_cell("=not a number") == "'=not a number"
 
 
 def test_neutralise():
@@ -84,7 +143,9 @@ def test_export_is_streamed_in_chunks(app, coord_client, monkeypatch):
     assert response.is_streamed
     chunks = list(response.response)
     assert len(chunks) >= 3  # header+3, 3, the rest: never the whole file at once
-    text = b"".join(chunk if isinstance(chunk, bytes) else chunk.encode() for chunk in chunks).decode()
+    text = b"".join(chunk if isinstance(chunk, bytes) else chunk.encode() for chunk in chunks).decode(
+        "utf-8-sig"
+    )
     names = [row["name"] for row in csv.DictReader(io.StringIO(text))]
     assert names == [f"Streamed {n}" for n in range(7, -1, -1)]
 

@@ -12,7 +12,9 @@ from leads.dashboard.actions import ActionError
 from leads.dashboard.erasure import erase_lead
 from leads.dashboard.merge import merge_leads
 from leads.extensions import db
+from leads.lead_signals import lead_tables, scrub_all_rows
 from leads.mail.delivery import eml_path
+from leads.merging import follow_merges
 from leads.models import (
     AuditEntry,
     EmailStatus,
@@ -68,6 +70,41 @@ def test_merge_moves_everything_and_hides_the_source(app, coordinator, coord_cli
     assert "from the duplicate" in page and f"Lead #{source.id} merged into this one" in page
 
 
+def test_every_table_with_a_lead_id_moves_over(app, coordinator):
+    """A table that holds a lead's rows but has no `lead_merged` receiver would stay behind."""
+    owned = set(lead_tables())
+    target, source = make_lead(), make_lead()
+    make_response(make_inquiry(source))
+    make_email(source)
+    make_event(source, EventKind.NOTE, actor=coordinator, body="x")
+    db.session.commit()
+    moved = merge_leads(source, target, coordinator)
+    assert set(moved) == owned and all(moved.values())
+    for name in owned:
+        table = db.metadata.tables[name]
+        left = db.session.scalar(
+            sa.select(sa.func.count()).select_from(table).where(table.c.lead_id == source.id)
+        )
+        # Only the source's own "merged into" marker stays on its timeline.
+        assert left == (1 if name == "lead_events" else 0), name
+
+
+def test_every_table_with_a_lead_id_is_scrubbed_on_erasure(app):
+    """A table that holds a lead's rows but has no `lead_erased` receiver would keep the person."""
+    lead = make_lead()
+    db.session.commit()
+    assert sorted(scrubbed.table for scrubbed in scrub_all_rows(lead.id)) == sorted(lead_tables())
+    db.session.rollback()
+
+
+def test_following_merges_stops_on_a_loop(app):
+    first, second = make_lead(), make_lead()
+    first.merged_into_id, second.merged_into_id = second.id, first.id
+    db.session.commit()
+    assert follow_merges(first) in (first, second)
+    assert follow_merges(None) is None
+
+
 def test_merge_refusals(app, coordinator, coord_client):
     lead, erased = make_lead(), make_lead(erased_at=utcnow())
     db.session.commit()
@@ -97,7 +134,7 @@ def test_merge_through_the_route(app, coord_client):
 
 
 def _person_with_everything(coordinator, outbox_dir: Path):
-    lead = make_lead(full_name=NAME, email=EMAIL, phone=PHONE)
+    lead = make_lead(full_name=NAME, email=EMAIL, phone=PHONE, is_urgent=True, score=55)
     duplicate = make_lead(full_name=NAME, email="zelda.other@example.com", merged_into_id=lead.id)
     inquiry = make_inquiry(
         lead,
@@ -106,7 +143,9 @@ def _person_with_everything(coordinator, outbox_dir: Path):
         referrer=f"https://mail.example/?to={EMAIL}",
         landing_page=f"https://clinic.example/?name={NAME}",
         utm_term=NAME,
-        utm_source="newsletter",
+        utm_source=f"from-{EMAIL}",
+        utm_medium=f"sms-to-{PHONE}",
+        utm_campaign=f"{NAME}-campaign",
     )
     make_inquiry(duplicate, message=MESSAGE)
     make_response(
@@ -123,6 +162,7 @@ def _person_with_everything(coordinator, outbox_dir: Path):
     pending = make_email(lead, kind="reminder", status=EmailStatus.PENDING)
     sent = make_email(lead, kind="confirmation", last_error=f"451 try later for {EMAIL}")
     make_event(lead, EventKind.NOTE, actor=coordinator, body=f"Spoke to {NAME} on {PHONE}")
+    make_event(lead, EventKind.RED_FLAG, response_id=1, flags=["bladder_bowel"])
     make_event(
         lead, EventKind.CALL_LOGGED, actor=coordinator, outcome="reached", notes=f"{NAME} said {MESSAGE}"
     )
@@ -139,9 +179,7 @@ def _person_with_everything(coordinator, outbox_dir: Path):
     outbox_dir.mkdir(parents=True, exist_ok=True)
     for email in (pending, sent):
         eml_path(email.id).write_text(f"To: {NAME} <{EMAIL}>\nSubject: Hello\n\nDear {NAME}\n")
-    # A coordinators' digest that lists the person (no lead id on the row).
-    digest = outbox_dir / "email-9999.eml"
-    digest.write_text(f"To: team@clinic.example\nSubject: Digest\n\nNew: {NAME} ({EMAIL})\n")
+    # A coordinators' digest (counts only, no lead id on the row) is nobody's personal data.
     unrelated = outbox_dir / "email-9998.eml"
     unrelated.write_text("To: team@clinic.example\nSubject: Digest\n\nNothing new.\n")
     return lead, duplicate, pending, unrelated
@@ -204,10 +242,14 @@ def test_erasure_leaves_no_trace(app, admin, admin_client, coordinator):
     # The figures stay.
     assert erased.status == "new" and erased.created_at is not None and erased.last_inquiry_at is not None
     inquiry = db.session.scalars(sa.select(Inquiry).where(Inquiry.lead_id == lead.id)).first()
-    assert inquiry.consent_version == "test" and inquiry.consented_at and inquiry.utm_source == "newsletter"
+    assert inquiry.consent_version == "test" and inquiry.consented_at
     assert inquiry.symptoms == []
+    assert (inquiry.utm_source, inquiry.utm_medium, inquiry.utm_campaign) == (None, None, None)
+    # The answered questionnaire still counts, but no health answer stays tied to the lead.
     response_row = db.session.scalars(sa.select(QuestionnaireResponse)).one()
-    assert response_row.score == 55
+    assert (response_row.answers, response_row.red_flags, response_row.score) == ({}, [], 0)
+    assert (erased.is_urgent, erased.score) == (False, 0)
+    assert not db.session.scalars(sa.select(LeadEvent).where(LeadEvent.kind == EventKind.RED_FLAG)).all()
     erased_event = db.session.scalars(sa.select(LeadEvent).where(LeadEvent.kind == EventKind.ERASED)).one()
     assert erased_event.data["symptom_counts"][str(inquiry.id)] == 2
     assert db.session.get(OutboundEmail, pending.id).status == EmailStatus.CANCELLED
@@ -221,6 +263,26 @@ def test_erasure_leaves_no_trace(app, admin, admin_client, coordinator):
     )
     page = admin_client.get(f"/dashboard/leads/{lead.id}").get_data(as_text=True)
     assert "Erased lead" in page and "Erase personal data" not in page
+
+
+def test_erasure_deletes_only_the_erased_leads_copies(app, admin):
+    """Two patients whose names share a fragment: erasing one leaves the other's emails alone."""
+    erased = make_lead(full_name="Ann Lee", email="ann.lee@example.com")
+    kept = make_lead(full_name="Ann Leeson", email="ann.leeson@example.com")
+    erased_mail = make_email(erased, kind="confirmation")
+    kept_mail = make_email(kept, kind="confirmation")
+    alert = make_email(erased, kind="urgent_alert", recipient="team@clinic.example")
+    db.session.commit()
+    Path(app.config["MAIL_OUTBOX_DIR"]).mkdir(parents=True, exist_ok=True)
+    for row, lead in ((erased_mail, erased), (kept_mail, kept), (alert, erased)):
+        eml_path(row.id).write_text(
+            f"To: {lead.full_name} <{lead.email}>\nSubject: Hi\n\nDear {lead.full_name}\n"
+        )
+
+    assert erase_lead(erased, admin) == 2
+
+    assert not eml_path(erased_mail.id).exists() and not eml_path(alert.id).exists()
+    assert eml_path(kept_mail.id).read_text().startswith("To: Ann Leeson")
 
 
 def test_only_an_admin_can_erase(app, coord_client, coordinator):

@@ -40,19 +40,6 @@ def test_old_answers_render_after_the_questions_change(client, published, monkey
     assert 'class="answers-red-flags"' in html
 
 
-def test_erasing_free_text_replaces_it_in_values_and_snapshot(client, published):
-    inquiry = make_scheduled_inquiry()
-    client.post(
-        f"/q/{make_token(QUESTIONNAIRE, inquiry.id)}",
-        data=answers(hopes="My neighbour Bob", treatments=["other"], treatments_other="Bob's herbal tea"),
-    )
-    stored = db.session.scalar(db.select(QuestionnaireResponse))
-    erased = service.erase_free_text(stored.answers)
-    assert "Bob" not in str(erased)
-    assert erased["hopes"] == erased["treatments_other"] == service.ERASED_TEXT
-    assert erased["symptoms"] == stored.answers["symptoms"]
-
-
 def test_the_form_is_built_from_any_symptom_list(app):
     definition = questions.build_questionnaire(["Hip pain", "  ", "Stiffness"])
     assert [s.label for s in definition.symptoms] == ["Hip pain", "Stiffness"]

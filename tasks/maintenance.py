@@ -1,0 +1,13 @@
+"""Maintenance tasks: thin wrappers around service functions."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from leads.dashboard.vacuum import VACUUM_TASK, vacuum_tables
+
+
+@shared_task(name=VACUUM_TASK)
+def vacuum(tables: list[str]) -> list[str]:
+    """After an erasure: reclaim the old row versions that still hold the erased values."""
+    return vacuum_tables(tables)
