@@ -42,6 +42,13 @@ def _int_list(env: Mapping[str, str], name: str, default: str) -> list[int]:
         raise ConfigError(f"{name} must be comma-separated whole numbers, got {raw!r}") from None
 
 
+def _choice(env: Mapping[str, str], name: str, choices: tuple[str, ...], default: str) -> str:
+    value = env.get(name, "").strip().lower() or default
+    if value not in choices:
+        raise ConfigError(f"{name} must be one of {', '.join(choices)}, got {value!r}")
+    return value
+
+
 def _csv(env: Mapping[str, str], name: str) -> list[str]:
     return [part.strip() for part in env.get(name, "").split(",") if part.strip()]
 
@@ -107,6 +114,11 @@ def load_settings(env: Mapping[str, str] | None = None, instance_path: Path | No
         # Namespaces Celery's Redis keys, so two deployments (or test runs) can share one Redis.
         "CELERY_KEY_PREFIX": env.get("CELERY_KEY_PREFIX", ""),
         "INQUIRY_RATE_LIMIT": env.get("INQUIRY_RATE_LIMIT", "5 per minute;30 per day"),
+        # When the rate-limit storage (Redis) is down: "memory" counts per process, "open" stops
+        # limiting the public form. Either way the form keeps storing inquiries; logins are refused.
+        "RATELIMIT_ON_STORAGE_FAILURE": _choice(
+            env, "RATELIMIT_ON_STORAGE_FAILURE", ("memory", "open"), "memory"
+        ),
         # Web
         "HOST": env.get("HOST", "127.0.0.1"),
         "PORT": _int(env, "PORT", 5000),
@@ -158,7 +170,12 @@ def load_settings(env: Mapping[str, str] | None = None, instance_path: Path | No
         "EMAIL_MAX_ATTEMPTS": _int(env, "EMAIL_MAX_ATTEMPTS", 8),
         "EMAIL_RETRY_BASE_SECONDS": _int(env, "EMAIL_RETRY_BASE_SECONDS", 30),
         "EMAIL_RETRY_MAX_SECONDS": _int(env, "EMAIL_RETRY_MAX_SECONDS", 1800),
-        "EMAIL_SENDING_TIMEOUT_SECONDS": _int(env, "EMAIL_SENDING_TIMEOUT_SECONDS", 600),
+        # A worker's hold on a row it is sending, renewed before each SMTP transaction: a killed
+        # worker's rows go back to pending at most this long (plus one sweep) after it died.
+        "EMAIL_LEASE_SECONDS": _int(env, "EMAIL_LEASE_SECONDS", 60),
+        # How long a worker keeps retrying to record "sent" while the database is away
+        # (bounded so the row's lease has not run out by then, which would mean a re-send).
+        "EMAIL_RECORD_RETRY_SECONDS": _int(env, "EMAIL_RECORD_RETRY_SECONDS", 20),
         "DIGEST_HOUR_UTC": _int(env, "DIGEST_HOUR_UTC", 7),
         # Broker: the visibility timeout must exceed the longest retry delay (checked in tasks).
         "BROKER_VISIBILITY_TIMEOUT_SECONDS": _int(env, "BROKER_VISIBILITY_TIMEOUT_SECONDS", 3600),

@@ -27,6 +27,12 @@ def check_retry_bounds(config) -> None:
             "EMAIL_RETRY_MAX_SECONDS must be below BROKER_VISIBILITY_TIMEOUT_SECONDS "
             f"({config['EMAIL_RETRY_MAX_SECONDS']} >= {config['BROKER_VISIBILITY_TIMEOUT_SECONDS']})"
         )
+    # Still retrying to record "sent" when the lease runs out means the sweep re-sends it.
+    if config["EMAIL_RECORD_RETRY_SECONDS"] >= config["EMAIL_LEASE_SECONDS"]:
+        raise ConfigError(
+            "EMAIL_RECORD_RETRY_SECONDS must be below EMAIL_LEASE_SECONDS "
+            f"({config['EMAIL_RECORD_RETRY_SECONDS']} >= {config['EMAIL_LEASE_SECONDS']})"
+        )
 
 
 def beat_schedule(config) -> dict:
@@ -70,7 +76,13 @@ def celery_config(config) -> dict:
         "broker_url": broker,
         "broker_transport_options": transport_options,
         "broker_connection_timeout": timeout,
+        # Never give up on the broker: a worker that exits after a Redis outage sends nothing
+        # until someone restarts it. Tasks running when the connection drops are cancelled
+        # (they go back to the queue; the row, not the message, decides what is sent).
+        "broker_connection_retry": True,
         "broker_connection_retry_on_startup": True,
+        "broker_connection_max_retries": None,
+        "worker_cancel_long_running_tasks_on_connection_loss": True,
         "task_ignore_result": True,
         "task_serializer": "json",
         "accept_content": ["json"],
