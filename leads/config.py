@@ -119,6 +119,8 @@ def load_settings(env: Mapping[str, str] | None = None, instance_path: Path | No
         "RATELIMIT_ON_STORAGE_FAILURE": _choice(
             env, "RATELIMIT_ON_STORAGE_FAILURE", ("memory", "open"), "memory"
         ),
+        # A dead Redis must answer fast, not hold the request (limits hands these to redis-py).
+        "RATELIMIT_STORAGE_OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1} if redis_url else {},
         # Web
         "HOST": env.get("HOST", "127.0.0.1"),
         "PORT": _int(env, "PORT", 5000),
@@ -193,6 +195,10 @@ def load_settings(env: Mapping[str, str] | None = None, instance_path: Path | No
         "LOGIN_LIMIT_PER_ACCOUNT_AND_IP": env.get("LOGIN_LIMIT_PER_ACCOUNT_AND_IP", "5 per 15 minutes"),
         "LOGIN_LIMIT_PER_ACCOUNT": env.get("LOGIN_LIMIT_PER_ACCOUNT", "30 per 15 minutes"),
         "LOGIN_LIMIT_PER_IP": env.get("LOGIN_LIMIT_PER_IP", "20 per 15 minutes"),
+        # Without the counts (Redis down) guessing would be unlimited: "closed" refuses logins then.
+        "LOGIN_THROTTLE_ON_STORAGE_FAILURE": _choice(
+            env, "LOGIN_THROTTLE_ON_STORAGE_FAILURE", ("closed", "open"), "closed"
+        ),
         # `flask users bootstrap-admin` creates this account when there is none.
         "BOOTSTRAP_ADMIN_EMAIL": env.get("BOOTSTRAP_ADMIN_EMAIL", "admin@clinic.local"),
     }
