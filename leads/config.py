@@ -183,6 +183,10 @@ def load_settings(env: Mapping[str, str] | None = None, instance_path: Path | No
         "BROKER_VISIBILITY_TIMEOUT_SECONDS": _int(env, "BROKER_VISIBILITY_TIMEOUT_SECONDS", 3600),
         "BROKER_CONNECT_TIMEOUT_SECONDS": _int(env, "BROKER_CONNECT_TIMEOUT_SECONDS", 1),
         "OUTBOX_SWEEP_SECONDS": _int(env, "OUTBOX_SWEEP_SECONDS", 60),
+        # Touched by the worker every few seconds while it consumes (tasks/liveness.py); one per worker.
+        "WORKER_HEARTBEAT_FILE": env.get("WORKER_HEARTBEAT_FILE") or str(instance_path / "worker.heartbeat"),
+        # Older than this, the health check fails and scripts/supervise.py restarts the worker.
+        "WORKER_HEARTBEAT_STALE_SECONDS": _int(env, "WORKER_HEARTBEAT_STALE_SECONDS", 60),
         # Rows one worker sends over one SMTP connection before it lets go.
         "OUTBOX_BATCH_SIZE": _int(env, "OUTBOX_BATCH_SIZE", 50),
         # Dashboard

@@ -14,6 +14,7 @@ from flask import Flask
 
 from leads.config import ConfigError
 from tasks.broker import PREFIX
+from tasks.liveness import Heartbeat
 
 SWEEP_TASK = "tasks.email.sweep_outbox"
 BATCH_TASK = "tasks.email.send_due_batch"
@@ -94,6 +95,8 @@ def celery_config(config) -> dict:
         "enable_utc": True,
         "beat_schedule": beat_schedule(config),
         "beat_schedule_filename": str(Path(config["INSTANCE_PATH"]) / "celerybeat-schedule"),
+        # Ours, read by tasks/liveness.py (Celery keeps unknown lower-case settings as they are).
+        "leads_worker_heartbeat_file": config["WORKER_HEARTBEAT_FILE"],
     } | settings
 
 
@@ -108,6 +111,7 @@ def celery_init_app(app: Flask) -> Celery:
 
     celery_app = Celery(app.name, task_cls=FlaskTask, include=["tasks.email"])
     celery_app.config_from_object(celery_config(app.config))
+    celery_app.steps["consumer"].add(Heartbeat)
     celery_app.set_default()
     app.extensions["celery"] = celery_app
     return celery_app
