@@ -63,6 +63,9 @@ def register_extensions(app: Flask) -> None:
     from leads.extensions import csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
+    from leads.db_teardown import init_app as init_db_teardown
+
+    init_db_teardown(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)

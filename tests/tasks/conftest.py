@@ -115,3 +115,25 @@ def worker_app(make_app, broker_env, smtp):
     )
     with app.app_context():
         yield app
+
+
+@pytest.fixture(scope="session")
+def own_postgres():
+    """A PostgreSQL cluster of this run's own, to restart (never the machine's shared one)."""
+    from tests.services import OwnPostgres
+
+    cluster = OwnPostgres()
+    cluster.start()
+    yield cluster
+    cluster.destroy()
+
+
+@pytest.fixture
+def own_redis():
+    """A redis-server of this test's own, to kill and start again."""
+    from tests.services import OwnRedis
+
+    server = OwnRedis()
+    server.start()
+    yield server
+    server.stop()
