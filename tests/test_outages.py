@@ -96,3 +96,25 @@ def test_database_down_answers_503_with_retry_after_never_500(base_env, tmp_path
         assert response.status_code == 503
         assert int(response.headers["Retry-After"]) > 0
         assert b"send it again in a minute" in response.data
+
+
+def test_the_worker_never_gives_up_on_the_broker_and_beats_while_consuming(base_env):
+    from tasks import celery_config
+    from tasks.liveness import Heartbeat
+
+    app = create_app({"TESTING": True}, env=base_env)
+    settings = celery_config(app.config)
+    assert settings["broker_connection_retry"] and settings["broker_connection_retry_on_startup"]
+    assert settings["broker_connection_max_retries"] is None
+    assert settings["worker_cancel_long_running_tasks_on_connection_loss"] is True
+    assert Heartbeat in app.extensions["celery"].steps["consumer"]
+
+
+def test_recording_must_give_up_before_the_lease_runs_out(base_env):
+    from leads.config import ConfigError
+    from tasks import check_retry_bounds
+
+    app = create_app({"TESTING": True}, env=base_env)
+    check_retry_bounds(app.config)
+    with pytest.raises(ConfigError, match="EMAIL_RECORD_RETRY_SECONDS"):
+        check_retry_bounds({**app.config, "EMAIL_RECORD_RETRY_SECONDS": 60, "EMAIL_LEASE_SECONDS": 60})
