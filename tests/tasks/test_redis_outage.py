@@ -150,3 +150,30 @@ def test_redis_killed_under_load_every_inquiry_is_stored_and_mailed_once(
             f"\n[redis killed 4 s] {len(codes)} POSTs, {during_outage} during the outage, all 303 and stored; "
             f"outbox caught up {time.monotonic() - started:.1f}s after"
         )
+
+
+def test_redis_dying_after_the_commit_still_gets_the_patient_a_303(make_app, own_redis, monkeypatch):
+    """The drills' "stored, then answered 500": Redis went away between the limiter's check
+    and the response, whose rate-limit headers read the storage again."""
+    from leads.inquiries import routes
+
+    app = make_app(
+        env={"REDIS_URL": own_redis.url},
+        WTF_CSRF_ENABLED=False,
+        RATELIMIT_ENABLED=True,
+        INQUIRY_RATE_LIMIT="10 per minute",
+    )
+    real_submit = routes.submit_inquiry
+
+    def submit_then_redis_dies(*args, **kwargs):
+        result = real_submit(*args, **kwargs)
+        own_redis.stop()
+        return result
+
+    monkeypatch.setattr(routes, "submit_inquiry", submit_then_redis_dies)
+    with app.app_context():
+        slug = make_article().slug
+        db.session.commit()
+        response = app.test_client().post(f"/{slug}/", data=valid_form())
+        assert response.status_code == 303
+        assert db.session.scalar(db.select(db.func.count()).select_from(Inquiry)) == 1
