@@ -6,6 +6,7 @@ import traceback
 from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 log = logging.getLogger(__name__)
@@ -102,9 +103,17 @@ def handle_database_unavailable(error: DBAPIError):
     return body, code, {"Retry-After": str(RETRY_AFTER_SECONDS)}
 
 
+def handle_pool_exhausted(error: PoolTimeout):
+    """Every database connection busy for the pool's timeout: overloaded, so 503 like a restart."""
+    log.warning("database connection pool exhausted on %s %s", request.method, request.path)
+    body, code = render_error(503)
+    return body, code, {"Retry-After": str(RETRY_AFTER_SECONDS)}
+
+
 def init_app(app: Flask) -> None:
     app.register_error_handler(CSRFError, handle_csrf_error)
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(InternalServerError, handle_unexpected)
     app.register_error_handler(DBAPIError, handle_database_unavailable)
+    app.register_error_handler(PoolTimeout, handle_pool_exhausted)
     app.register_error_handler(Exception, handle_unexpected)

@@ -7,6 +7,7 @@ in tests/tasks/test_service_restarts.py.
 from __future__ import annotations
 
 import pytest
+import sqlalchemy as sa
 
 from leads import create_app
 from leads.auth.passwords import hash_password
@@ -118,3 +119,14 @@ def test_recording_must_give_up_before_the_lease_runs_out(base_env):
     check_retry_bounds(app.config)
     with pytest.raises(ConfigError, match="EMAIL_RECORD_RETRY_SECONDS"):
         check_retry_bounds({**app.config, "EMAIL_RECORD_RETRY_SECONDS": 60, "EMAIL_LEASE_SECONDS": 60})
+
+
+def test_every_database_connection_busy_answers_503(make_app, database_url):
+    options = {"pool_pre_ping": True, "pool_size": 1, "max_overflow": 0, "pool_timeout": 0.2}
+    if database_url.startswith("sqlite"):
+        options["poolclass"] = sa.pool.QueuePool  # SQLite files default to one connection per thread
+    app = make_app(SQLALCHEMY_ENGINE_OPTIONS=options, RATELIMIT_ENABLED=False)
+    with app.app_context(), db.engine.connect():  # holds the only connection
+        response = app.test_client().get("/some-article/")
+    assert response.status_code == 503
+    assert int(response.headers["Retry-After"]) > 0
