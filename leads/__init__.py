@@ -75,10 +75,15 @@ def register_extensions(app: Flask) -> None:
 
     init_signing(app)
     db.init_app(app)
+    from leads.db_teardown import init_app as init_db_teardown
+
+    init_db_teardown(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
-    limiter.init_app(app)
+    from leads.ratelimit import init_app as init_limiter
+
+    init_limiter(app, limiter)
     login_manager.init_app(app)
 
     from leads.auth.sessions import init_app as init_sessions

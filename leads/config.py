@@ -194,6 +194,13 @@ def load_settings(env: Mapping[str, str] | None = None, instance_path: Path | No
         "WORKER_METRICS_HOST": env.get("WORKER_METRICS_HOST", "0.0.0.0"),  # noqa: S104  (guarded; off by default)
         # Errors go to Sentry when set (personal data scrubbed: leads/sentry.py).
         "SENTRY_DSN": env.get("SENTRY_DSN", "").strip(),
+        # When the rate-limit storage (Redis) is down: "memory" counts per process, "open" stops
+        # limiting the public form. Either way the form keeps storing inquiries; logins are refused.
+        "RATELIMIT_ON_STORAGE_FAILURE": _choice(
+            env, "RATELIMIT_ON_STORAGE_FAILURE", "memory", ("memory", "open")
+        ),
+        # A dead Redis must answer fast, not hold the request (limits hands these to redis-py).
+        "RATELIMIT_STORAGE_OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1} if redis_url else {},
         # Web
         "HOST": env.get("HOST", "127.0.0.1"),
         "PORT": _int(env, "PORT", 5000),
@@ -251,7 +258,12 @@ def load_settings(env: Mapping[str, str] | None = None, instance_path: Path | No
         "EMAIL_MAX_ATTEMPTS": _int(env, "EMAIL_MAX_ATTEMPTS", 8),
         "EMAIL_RETRY_BASE_SECONDS": _int(env, "EMAIL_RETRY_BASE_SECONDS", 30),
         "EMAIL_RETRY_MAX_SECONDS": _int(env, "EMAIL_RETRY_MAX_SECONDS", 1800),
-        "EMAIL_SENDING_TIMEOUT_SECONDS": _int(env, "EMAIL_SENDING_TIMEOUT_SECONDS", 600),
+        # A worker's hold on a row it is sending, renewed before each SMTP transaction: a killed
+        # worker's rows go back to pending at most this long (plus one sweep) after it died.
+        "EMAIL_LEASE_SECONDS": _int(env, "EMAIL_LEASE_SECONDS", 60),
+        # How long a worker keeps retrying to record "sent" while the database is away
+        # (bounded so the row's lease has not run out by then, which would mean a re-send).
+        "EMAIL_RECORD_RETRY_SECONDS": _int(env, "EMAIL_RECORD_RETRY_SECONDS", 20),
         "DIGEST_HOUR_UTC": _int(env, "DIGEST_HOUR_UTC", 7),
         # Broker: the visibility timeout must exceed the longest retry delay (checked in tasks).
         "BROKER_VISIBILITY_TIMEOUT_SECONDS": _int(env, "BROKER_VISIBILITY_TIMEOUT_SECONDS", 3600),
@@ -259,6 +271,10 @@ def load_settings(env: Mapping[str, str] | None = None, instance_path: Path | No
         # /readyz goes red when an unsent email is overdue by more than this (workers stalled).
         "READY_MAX_OVERDUE_MINUTES": _int(env, "READY_MAX_OVERDUE_MINUTES", 15),
         "OUTBOX_SWEEP_SECONDS": _int(env, "OUTBOX_SWEEP_SECONDS", 60),
+        # Touched by the worker every few seconds while it consumes (tasks/liveness.py); one per worker.
+        "WORKER_HEARTBEAT_FILE": env.get("WORKER_HEARTBEAT_FILE") or str(instance_path / "worker.heartbeat"),
+        # Older than this, the health check fails and scripts/supervise.py restarts the worker.
+        "WORKER_HEARTBEAT_STALE_SECONDS": _int(env, "WORKER_HEARTBEAT_STALE_SECONDS", 60),
         # Rows one worker sends over one SMTP connection before it lets go.
         "OUTBOX_BATCH_SIZE": _int(env, "OUTBOX_BATCH_SIZE", 50),
         # Dashboard
@@ -278,6 +294,10 @@ def load_settings(env: Mapping[str, str] | None = None, instance_path: Path | No
         "RETENTION_BATCH_SIZE": _at_least(env, "RETENTION_BATCH_SIZE", 100, 1),
         # `flask backup` without a file name writes here (created 0700).
         "BACKUP_DIR": env.get("BACKUP_DIR") or str(instance_path / "backups"),
+        # Without the counts (Redis down) guessing would be unlimited: "closed" refuses logins then.
+        "LOGIN_THROTTLE_ON_STORAGE_FAILURE": _choice(
+            env, "LOGIN_THROTTLE_ON_STORAGE_FAILURE", "closed", ("closed", "open")
+        ),
         # `flask users bootstrap-admin` creates this account when there is none.
         "BOOTSTRAP_ADMIN_EMAIL": env.get("BOOTSTRAP_ADMIN_EMAIL", "admin@clinic.local"),
     }

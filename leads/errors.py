@@ -6,6 +6,8 @@ import traceback
 import sentry_sdk
 from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from leads.logs import redact_url
@@ -24,7 +26,15 @@ MESSAGES = {
         "We received several requests from you in a short time. Please wait a minute and try again.",
     ),
     500: ("Something went wrong on our side", "Please try again in a minute. Nothing you sent was lost."),
+    503: (
+        "We are back in a moment",
+        "Our service is briefly unavailable and what you sent was not saved. "
+        "Please go back and send it again in a minute.",
+    ),
 }
+
+# What a 503 asks the browser (and the proxy) to wait: a database restart takes seconds.
+RETRY_AFTER_SECONDS = 30
 
 
 def wants_json() -> bool:
@@ -89,8 +99,30 @@ def handle_unexpected(error: Exception):
     return render_error(500)
 
 
+def handle_database_unavailable(error: DBAPIError):
+    """The database went away (a restart, a failover): 503 with Retry-After, never a 500.
+
+    The pool drops the dead connections (pool_pre_ping), so the next request reconnects.
+    """
+    lost = isinstance(error, (OperationalError, InterfaceError)) or error.connection_invalidated
+    if not lost:
+        return handle_unexpected(error)
+    log.warning("database unavailable on %s %s: %s", request.method, request.path, type(error.orig).__name__)
+    body, code = render_error(503)
+    return body, code, {"Retry-After": str(RETRY_AFTER_SECONDS)}
+
+
+def handle_pool_exhausted(error: PoolTimeout):
+    """Every database connection busy for the pool's timeout: overloaded, so 503 like a restart."""
+    log.warning("database connection pool exhausted on %s %s", request.method, request.path)
+    body, code = render_error(503)
+    return body, code, {"Retry-After": str(RETRY_AFTER_SECONDS)}
+
+
 def init_app(app: Flask) -> None:
     app.register_error_handler(CSRFError, handle_csrf_error)
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(InternalServerError, handle_unexpected)
+    app.register_error_handler(DBAPIError, handle_database_unavailable)
+    app.register_error_handler(PoolTimeout, handle_pool_exhausted)
     app.register_error_handler(Exception, handle_unexpected)

@@ -1,18 +1,19 @@
 """Container health checks: `python scripts/healthcheck.py web|worker|scheduler`.
 
 Exit 0 when healthy, 1 otherwise, as Docker's HEALTHCHECK expects. The images have
-no curl, so this uses only the standard library (and the app, for the worker ping).
+no curl, so this uses only the standard library (and the settings, for the worker's heartbeat).
 """
 
 from __future__ import annotations
 
 import os
-import socket
 import sys
 import time
 import urllib.error
 import urllib.request
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 # beat rewrites its schedule file after sending a due task; the outbox sweep runs every
 # minute, so a file older than this means beat has stopped working.
@@ -29,10 +30,13 @@ def web() -> bool:
 
 
 def worker() -> bool:
-    from app import celery_app
+    """The worker touches its heartbeat file while it consumes (tasks/liveness.py)."""
+    from leads.config import load_settings
+    from tasks.liveness import heartbeat_age
 
-    replies = celery_app.control.ping(destination=[f"celery@{socket.gethostname()}"], timeout=5)
-    return bool(replies)
+    settings = load_settings()
+    age = heartbeat_age(Path(settings["WORKER_HEARTBEAT_FILE"]), time.time())
+    return age is not None and age < settings["WORKER_HEARTBEAT_STALE_SECONDS"]
 
 
 def scheduler() -> bool:

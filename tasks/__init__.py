@@ -14,6 +14,7 @@ from flask import Flask
 
 from leads.config import ConfigError
 from tasks.broker import PREFIX
+from tasks.liveness import Heartbeat
 
 SWEEP_TASK = "tasks.email.sweep_outbox"
 BATCH_TASK = "tasks.email.send_due_batch"
@@ -27,6 +28,12 @@ def check_retry_bounds(config) -> None:
         raise ConfigError(
             "EMAIL_RETRY_MAX_SECONDS must be below BROKER_VISIBILITY_TIMEOUT_SECONDS "
             f"({config['EMAIL_RETRY_MAX_SECONDS']} >= {config['BROKER_VISIBILITY_TIMEOUT_SECONDS']})"
+        )
+    # Still retrying to record "sent" when the lease runs out means the sweep re-sends it.
+    if config["EMAIL_RECORD_RETRY_SECONDS"] >= config["EMAIL_LEASE_SECONDS"]:
+        raise ConfigError(
+            "EMAIL_RECORD_RETRY_SECONDS must be below EMAIL_LEASE_SECONDS "
+            f"({config['EMAIL_RECORD_RETRY_SECONDS']} >= {config['EMAIL_LEASE_SECONDS']})"
         )
 
 
@@ -76,7 +83,13 @@ def celery_config(config) -> dict:
         "broker_url": broker,
         "broker_transport_options": transport_options,
         "broker_connection_timeout": timeout,
+        # Never give up on the broker: a worker that exits after a Redis outage sends nothing
+        # until someone restarts it. Tasks running when the connection drops are cancelled
+        # (they go back to the queue; the row, not the message, decides what is sent).
+        "broker_connection_retry": True,
         "broker_connection_retry_on_startup": True,
+        "broker_connection_max_retries": None,
+        "worker_cancel_long_running_tasks_on_connection_loss": True,
         "task_ignore_result": True,
         "task_serializer": "json",
         "accept_content": ["json"],
@@ -88,6 +101,8 @@ def celery_config(config) -> dict:
         "enable_utc": True,
         "beat_schedule": beat_schedule(config),
         "beat_schedule_filename": str(Path(config["INSTANCE_PATH"]) / "celerybeat-schedule"),
+        # Ours, read by tasks/liveness.py (Celery keeps unknown lower-case settings as they are).
+        "leads_worker_heartbeat_file": config["WORKER_HEARTBEAT_FILE"],
     } | settings
 
 
@@ -104,6 +119,7 @@ def celery_init_app(app: Flask) -> Celery:
         app.name, task_cls=FlaskTask, include=["tasks.email", "tasks.retention", "tasks.maintenance"]
     )
     celery_app.config_from_object(celery_config(app.config))
+    celery_app.steps["consumer"].add(Heartbeat)
     celery_app.set_default()
     from tasks.signals import connect
 

@@ -16,10 +16,12 @@ from leads.auth.login import (
     safe_next,
     start_session,
 )
+from leads.auth.throttle import STORAGE_DOWN_RETRY_SECONDS, ThrottleUnavailable
 
 bp = Blueprint("auth", __name__)
 
 BAD_CREDENTIALS = "Email or password is incorrect."
+SIGN_IN_PAUSED = "Signing in is paused for a moment on our side. Please try again in a minute."
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -32,7 +34,15 @@ def login():
         status = 400 if request.method == "POST" else 200
         return render_template("auth/login.html", form=form, next_url=next_url), status
 
-    result = authenticate(form.email.data, form.password.data)
+    try:
+        result = authenticate(form.email.data, form.password.data)
+    except ThrottleUnavailable:
+        headers = {"Retry-After": str(STORAGE_DOWN_RETRY_SECONDS)}
+        return (
+            render_template("auth/login.html", form=form, next_url=next_url, error=SIGN_IN_PAUSED),
+            503,
+            headers,
+        )
     if result.throttled:
         minutes = result.retry_after_minutes
         message = f"Too many attempts. Try again in {minutes} minute{'' if minutes == 1 else 's'}."

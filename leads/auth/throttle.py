@@ -17,6 +17,9 @@ cannot keep the owner out: a browser that logged in to the account before carrie
 The storage is `RATELIMIT_STORAGE_URI` (Redis when `REDIS_URL` is set, so the counts are shared by
 every gunicorn worker; memory otherwise). Keys carry `RATELIMIT_KEY_PREFIX` and a hash of the
 email, never the email itself.
+
+When that storage is down, logins are refused (`LOGIN_THROTTLE_ON_STORAGE_FAILURE=closed`, the
+default): without the counts, guessing would be unlimited. Staff already signed in keep working.
 """
 
 from __future__ import annotations
@@ -35,6 +38,13 @@ from limits.strategies import MovingWindowRateLimiter
 from leads.auth.devices import account_key
 
 log = logging.getLogger(__name__)
+
+# What a refused login tells the browser to wait while the storage is down.
+STORAGE_DOWN_RETRY_SECONDS = 30
+
+
+class ThrottleUnavailable(Exception):
+    """The counts cannot be read and the throttle fails closed: refuse the login for now."""
 
 
 @dataclass(frozen=True)
@@ -86,7 +96,9 @@ def get_throttle() -> LoginThrottle:
     throttle = current_app.extensions.get("login_throttle")
     if throttle is None:
         config = current_app.config
-        options = {"key_prefix": "leads-login"} if config["RATELIMIT_STORAGE_URI"].startswith("redis") else {}
+        options = {}
+        if config["RATELIMIT_STORAGE_URI"].startswith("redis"):
+            options = {"key_prefix": "leads-login", **config["RATELIMIT_STORAGE_OPTIONS"]}
         storage = storage_from_string(config["RATELIMIT_STORAGE_URI"], wrap_exceptions=True, **options)
         throttle = LoginThrottle(
             limiter=MovingWindowRateLimiter(storage),
@@ -111,9 +123,11 @@ def login_retry_after(email: str, ip: str, device: str | None = None) -> int | N
     try:
         return get_throttle().retry_after(email, ip, device)
     except StorageError:
-        # Failing open keeps staff able to work while Redis is down; Argon2 still slows guessing.
-        log.warning("login throttle storage unavailable; not throttling")
-        return None
+        if current_app.config["LOGIN_THROTTLE_ON_STORAGE_FAILURE"] == "open":
+            log.warning("login throttle storage unavailable; not throttling")
+            return None
+        log.warning("login throttle storage unavailable; refusing logins")
+        raise ThrottleUnavailable from None
 
 
 def note_login_failure(email: str, ip: str, device: str | None = None) -> None:

@@ -15,8 +15,17 @@ from leads.models import EmailStatus, OutboundEmail
 from leads.models.base import utcnow
 
 
+def lease_until(now: datetime) -> datetime:
+    return now + timedelta(seconds=current_app.config["EMAIL_LEASE_SECONDS"])
+
+
 def _claim_values(now: datetime) -> dict:
-    return {"status": EmailStatus.SENDING, "claimed_at": now, "attempts": OutboundEmail.attempts + 1}
+    return {
+        "status": EmailStatus.SENDING,
+        "claimed_at": now,
+        "lease_expires_at": lease_until(now),
+        "attempts": OutboundEmail.attempts + 1,
+    }
 
 
 def claim(email_id: int, now: datetime | None = None) -> bool:
@@ -62,26 +71,48 @@ def claim_next(now: datetime | None = None) -> int | None:
     return email_id
 
 
-def release_stuck(now: datetime | None = None) -> int:
-    """Rows left in `sending` by a dead worker go back to pending (or fail when out of attempts)."""
+def renew_lease(email_id: int, now: datetime | None = None) -> bool:
+    """Extend this worker's hold on a `sending` row; False when the sweep has taken it back.
+
+    Part of the caller's transaction (the re-check before each SMTP transaction commits it).
+    """
     now = now or utcnow()
-    config = current_app.config
-    cutoff = now - timedelta(seconds=config["EMAIL_SENDING_TIMEOUT_SECONDS"])
-    # A `sending` row without a claim time (written by hand, say) would otherwise wait forever.
+    result = db.session.execute(
+        db.update(OutboundEmail)
+        .where(OutboundEmail.id == email_id, OutboundEmail.status == EmailStatus.SENDING)
+        .values(lease_expires_at=lease_until(now)),
+        execution_options={"synchronize_session": False},
+    )
+    return result.rowcount == 1
+
+
+def release_stuck(now: datetime | None = None) -> int:
+    """Rows whose lease ran out (a dead worker's) go back to pending, or fail when out of attempts."""
+    now = now or utcnow()
+    # A `sending` row without a lease (written by hand, say) would otherwise wait forever.
     stuck = (
         OutboundEmail.status == EmailStatus.SENDING,
-        db.or_(OutboundEmail.claimed_at.is_(None), OutboundEmail.claimed_at < cutoff),
+        db.or_(OutboundEmail.lease_expires_at.is_(None), OutboundEmail.lease_expires_at < now),
     )
     retried = db.session.execute(
         db.update(OutboundEmail)
-        .where(*stuck, OutboundEmail.attempts < config["EMAIL_MAX_ATTEMPTS"])
-        .values(status=EmailStatus.PENDING, due_at=now, last_error="worker lost while sending"),
+        .where(*stuck, OutboundEmail.attempts < current_app.config["EMAIL_MAX_ATTEMPTS"])
+        .values(
+            status=EmailStatus.PENDING,
+            due_at=now,
+            lease_expires_at=None,
+            last_error="worker lost while sending",
+        ),
         execution_options={"synchronize_session": False},
     )
     failed = db.session.execute(
         db.update(OutboundEmail)
         .where(*stuck)
-        .values(status=EmailStatus.FAILED, last_error="worker lost while sending; no attempts left"),
+        .values(
+            status=EmailStatus.FAILED,
+            lease_expires_at=None,
+            last_error="worker lost while sending; no attempts left",
+        ),
         execution_options={"synchronize_session": False},
     )
     db.session.commit()

@@ -198,4 +198,5 @@ def resend(email_id: int) -> OutboundEmail:
     row.attempts = 0
     row.due_at = utcnow()
     row.claimed_at = None
+    row.lease_expires_at = None
     return row

@@ -1,22 +1,25 @@
 """Sending one claimed row: re-check, render, deliver, record. Idempotent per row.
 
 No transaction is held open while talking to the SMTP server: the claim is committed
-first, the row is read and rendered, and the outcome is written in a fresh transaction.
-Logs carry ids and kinds only.
+first, the row is read and rendered, the rules are checked again (renewing the lease) right
+before the SMTP transaction, and the outcome is written in a fresh transaction, retried
+while the database is away. Logs carry ids and kinds only.
 """
 
 from __future__ import annotations
 
 import logging
 import random
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 from leads import metrics
 from leads.extensions import db
-from leads.mail.claim import claim, claim_next
+from leads.mail.claim import claim, claim_next, renew_lease
 from leads.mail.delivery import PermanentFailure, TemporaryFailure, Transport, build_message, message_id_for
 from leads.mail.digest import digest_context
 from leads.mail.render import render_email
@@ -79,8 +82,7 @@ def send_claimed(email_id: int, transport: Transport) -> Outcome:
     reason = cancel_reason(email)
     if reason is not None:
         db.session.rollback()
-        log.info("email %s (%s) cancelled at send time", email_id, kind)
-        return _finish(email_id, EmailStatus.CANCELLED, last_error=f"cancelled: {reason}")
+        return _cancelled(email_id, kind, reason)
     message_id = message_id_for(email.id, email.idempotency_key)
     try:
         context = digest_context() if kind == EmailKind.DIGEST else None
@@ -88,14 +90,24 @@ def send_claimed(email_id: int, transport: Transport) -> Outcome:
     except PermanentFailure as error:
         db.session.rollback()
         return _failed(email_id, kind, lead_id, str(error))
+    except Exception as error:  # noqa: BLE001  (recorded on the row and retried, never left in `sending`)
+        db.session.rollback()
+        log.warning("email %s (%s) could not be built: %s", email_id, kind, type(error).__name__)
+        return _retry_or_fail(email_id, kind, lead_id, attempts, describe(error))
     db.session.rollback()  # end the read transaction before any network traffic
 
+    last_moment = _recheck(email_id, kind)
+    if last_moment is not None:
+        return last_moment
     try:
         transport.send(email_id, message)
     except TemporaryFailure as error:
         return _retry_or_fail(email_id, kind, lead_id, attempts, str(error))
     except PermanentFailure as error:
         return _failed(email_id, kind, lead_id, str(error))
+    except Exception as error:  # noqa: BLE001  (a full disk, a bug: the row goes back to pending with why)
+        log.warning("email %s (%s) delivery raised %s", email_id, kind, type(error).__name__)
+        return _retry_or_fail(email_id, kind, lead_id, attempts, describe(error))
     log.info("email %s (%s) sent, attempt %s", email_id, kind, attempts)
     metrics.email_sent(kind)
     return _finish(
@@ -108,6 +120,37 @@ def send_claimed(email_id: int, transport: Transport) -> Outcome:
         message_id=message_id,
         last_error=None,
     )
+
+
+def describe(error: BaseException) -> str:
+    """The reason kept on the row: the error's type and message (e.g. OSError's 'No space left')."""
+    text = str(error)
+    if isinstance(error, OSError) and error.strerror:
+        text = error.strerror  # without the file name
+    return f"{type(error).__name__}: {text}" if text else type(error).__name__
+
+
+def _recheck(email_id: int, kind: str) -> Outcome | None:
+    """The rules again, read fresh just before the SMTP transaction, and the lease renewed.
+
+    An erasure, an unsubscribe or an answered questionnaire since the claim stops the message
+    here, so the window left is one SMTP transaction. None means: send it now.
+    """
+    reason = cancel_reason(db.session.get(OutboundEmail, email_id))
+    if reason is not None:
+        db.session.rollback()
+        return _cancelled(email_id, kind, reason)
+    if not renew_lease(email_id):
+        db.session.rollback()
+        log.warning("email %s was taken back before sending", email_id)
+        return Outcome(email_id, "skipped")
+    db.session.commit()
+    return None
+
+
+def _cancelled(email_id: int, kind: str, reason: str) -> Outcome:
+    log.info("email %s (%s) cancelled at send time", email_id, kind)
+    return _finish(email_id, EmailStatus.CANCELLED, last_error=f"cancelled: {reason}")
 
 
 def _retry_or_fail(email_id: int, kind: str, lead_id: int | None, attempts: int, reason: str) -> Outcome:
@@ -143,11 +186,42 @@ def _finish(
     kind: str | None = None,
     **values: object,
 ) -> Outcome:
+    """Write the outcome; while the database is away, try again with a bounded backoff.
+
+    Giving up too early on "sent" would let the lease run out and the message go again.
+    """
+    deadline = time.monotonic() + current_app.config["EMAIL_RECORD_RETRY_SECONDS"]
+    delay = 0.25
+    while True:
+        try:
+            return _write_outcome(email_id, status, lead_id, event, kind, values)
+        except DBAPIError as error:
+            _rollback_quietly()
+            lost = isinstance(error, (OperationalError, InterfaceError)) or error.connection_invalidated
+            if not lost or time.monotonic() + delay > deadline:
+                raise
+            log.warning(
+                "email %s: recording %s failed (%s); retrying", email_id, status, type(error).__name__
+            )
+            time.sleep(delay)
+            delay = min(delay * 2, 4.0)
+
+
+def _rollback_quietly() -> None:
+    try:
+        db.session.rollback()
+    except DBAPIError:
+        db.session.close()  # the connection is gone; the next attempt checks out a new one
+
+
+def _write_outcome(
+    email_id: int, status: str, lead_id: int | None, event: str | None, kind: str | None, values: dict
+) -> Outcome:
     """Write the outcome, only if the row is still ours (a sweeper may have taken it back)."""
     result = db.session.execute(
         db.update(OutboundEmail)
         .where(OutboundEmail.id == email_id, OutboundEmail.status == EmailStatus.SENDING)
-        .values(status=status, **values),
+        .values(status=status, lease_expires_at=None, **values),
         execution_options={"synchronize_session": False},
     )
     if result.rowcount != 1:

@@ -60,6 +60,9 @@ class OutboundEmail(db.Model):
     last_error: Mapped[str | None] = mapped_column(sa.String(1000))
     message_id: Mapped[str | None] = mapped_column(sa.String(255))
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # While `sending`: the worker holds the row until then, and renews it before each SMTP
+    # transaction; past it, the sweep takes the row back (the worker is presumed dead).
+    lease_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     idempotency_key: Mapped[str] = mapped_column(sa.String(200), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -48,13 +48,13 @@ def test_a_row_is_claimed_once_and_only_when_due(app):
     assert row.status == EmailStatus.SENDING and row.attempts == 1 and row.claimed_at is not None
 
 
-def test_rows_stuck_in_sending_are_released_after_the_timeout(app):
+def test_rows_stuck_in_sending_are_released_when_the_lease_runs_out(app):
     row = _confirmation()
     assert claim_next() == row.id
+    lease = timedelta(seconds=app.config["EMAIL_LEASE_SECONDS"])
     assert release_stuck() == 0
-    assert (
-        release_stuck(now=utcnow() + timedelta(seconds=app.config["EMAIL_SENDING_TIMEOUT_SECONDS"] + 1)) == 1
-    )
+    assert release_stuck(now=utcnow() + lease - timedelta(seconds=5)) == 0
+    assert release_stuck(now=utcnow() + lease + timedelta(seconds=1)) == 1
     db.session.refresh(row)
     assert row.status == EmailStatus.PENDING and row.last_error == "worker lost while sending"
 
@@ -165,7 +165,7 @@ def test_a_retry_time_beyond_the_longest_delay_is_left_to_the_sweeper(app, monke
 
 def test_a_row_sending_without_a_claim_time_is_released(app):
     row = _confirmation()
-    row.status, row.claimed_at = EmailStatus.SENDING, None
+    row.status, row.claimed_at, row.lease_expires_at = EmailStatus.SENDING, None, None
     db.session.commit()
     assert release_stuck() == 1
     db.session.refresh(row)

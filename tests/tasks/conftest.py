@@ -79,7 +79,10 @@ def worker_env(base_env, broker_env, smtp, tmp_path) -> dict[str, str]:
         "MAIL_OUTBOX_DIR": str(tmp_path / "outbox"),
         "EMAIL_RETRY_BASE_SECONDS": "1",
         "EMAIL_RETRY_MAX_SECONDS": "2",
-        "EMAIL_SENDING_TIMEOUT_SECONDS": "1",
+        # Long enough that a sweep never takes a row back from a live worker on a busy machine
+        # (SQLite's write lock can stall one for seconds), short enough to take back a dead one's.
+        "EMAIL_LEASE_SECONDS": "5",
+        "EMAIL_RECORD_RETRY_SECONDS": "2",
         "OUTBOX_BATCH_SIZE": "10",
     }
 
@@ -101,13 +104,36 @@ def start_worker(worker_env, tmp_path):
 
 @pytest.fixture
 def worker_app(make_app, broker_env, smtp):
-    """The test's own app: same database and broker as the workers, short sending timeout."""
+    """The test's own app: same database and broker as the workers, short leases."""
     app = make_app(
         env={**broker_env, **smtp.env},
         EMAIL_RETRY_BASE_SECONDS=1,
         EMAIL_RETRY_MAX_SECONDS=2,
-        EMAIL_SENDING_TIMEOUT_SECONDS=1,
+        EMAIL_LEASE_SECONDS=5,
+        EMAIL_RECORD_RETRY_SECONDS=2,
         OUTBOX_BATCH_SIZE=10,
     )
     with app.app_context():
         yield app
+
+
+@pytest.fixture(scope="session")
+def own_postgres():
+    """A PostgreSQL cluster of this run's own, to restart (never the machine's shared one)."""
+    from tests.services import OwnPostgres
+
+    cluster = OwnPostgres()
+    cluster.start()
+    yield cluster
+    cluster.destroy()
+
+
+@pytest.fixture
+def own_redis():
+    """A redis-server of this test's own, to kill and start again."""
+    from tests.services import OwnRedis
+
+    server = OwnRedis()
+    server.start()
+    yield server
+    server.stop()

@@ -167,9 +167,6 @@ def test_smtp_550_fails_with_reason_and_is_not_retried(worker_app, smtp, start_w
 
 
 def test_worker_killed_mid_batch_every_row_is_delivered(worker_app, smtp, start_worker, capsys):
-    # Long enough that a sweep never takes a row back from the live rescuer on a busy
-    # machine, short enough to take back the dead worker's row quickly.
-    worker_app.config["EMAIL_SENDING_TIMEOUT_SECONDS"] = 3
     rows = _inquiries(30)
     ids = [row.id for row in rows]
     smtp.handler.delay_seconds = 0.05
@@ -199,10 +196,6 @@ def test_worker_killed_mid_batch_every_row_is_delivered(worker_app, smtp, start_
 
 
 def test_two_workers_send_200_rows_each_exactly_once(worker_app, smtp, start_worker):
-    # The sweeps below run here: with the fixture's 1 s sending timeout they could take back a
-    # row a live worker is still sending (SQLite's write lock can stall it that long on a busy
-    # machine) and make a duplicate this test does not measure. Production uses 600 s.
-    worker_app.config["EMAIL_SENDING_TIMEOUT_SECONDS"] = 60
     rows = _inquiries(200)
     ids = [row.id for row in rows]
     workers = [start_worker("a", concurrency=2), start_worker("b", concurrency=2)]

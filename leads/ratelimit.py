@@ -1,0 +1,24 @@
+"""The rate limiter's storage failure mode: a Redis outage must never fail a request.
+
+With `RATELIMIT_ON_STORAGE_FAILURE=memory` (the default) each process counts in its own memory
+until Redis answers again (Flask-Limiter checks it now and then); with `open` the limits stop
+while Redis is away. Errors left after that are logged and swallowed, so a request that
+stored an inquiry still gets its redirect. (The login throttle fails closed: leads/auth/throttle.py.)
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask_limiter import Limiter
+
+
+def init_app(app: Flask, limiter: Limiter) -> None:
+    config = app.config
+    config["RATELIMIT_SWALLOW_ERRORS"] = True
+    config["RATELIMIT_IN_MEMORY_FALLBACK_ENABLED"] = config["RATELIMIT_ON_STORAGE_FAILURE"] == "memory"
+    # Flask-Limiter keeps the first app's choices on the singleton and its "storage is dead" flag
+    # for good; production has one app per process, tests build many: this app's settings win.
+    limiter._swallow_errors = True
+    limiter._in_memory_fallback_enabled = config["RATELIMIT_IN_MEMORY_FALLBACK_ENABLED"]
+    limiter._storage_dead = False
+    limiter.init_app(app)
