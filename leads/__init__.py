@@ -31,6 +31,7 @@ def create_app(overrides: Mapping | None = None, env: Mapping[str, str] | None =
 
     configure_logging(app)
     trust_proxies(app)
+    register_input_guard(app)
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)
@@ -55,6 +56,13 @@ def trust_proxies(app: Flask) -> None:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
+
+
+def register_input_guard(app: Flask) -> None:
+    """NUL bytes and out-of-range ids get 400/404 on every route (before blueprints add rules)."""
+    from leads.input_guard import init_app
+
+    init_app(app)
 
 
 def register_extensions(app: Flask) -> None:

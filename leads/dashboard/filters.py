@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime, time, timedelta
 import sqlalchemy as sa
 
 from leads.extensions import db
+from leads.input_guard import MAX_ID
 from leads.models import Inquiry, Lead, LeadStatus, QuestionnaireResponse
 
 ASSIGNEE_CHOICES = ("anyone", "mine", "unassigned")
@@ -52,7 +53,7 @@ class InboxFilters:
 
 
 def _is_id(raw: str) -> bool:
-    return re.fullmatch(r"[0-9]{1,11}", raw) is not None
+    return re.fullmatch(r"[0-9]{1,10}", raw) is not None and int(raw) <= MAX_ID
 
 
 def _date(raw: str, name: str, problems: list[str]) -> date | None:
