@@ -10,6 +10,7 @@ import os
 import secrets
 from collections.abc import Mapping
 from pathlib import Path
+from urllib.parse import urlsplit
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -70,6 +71,31 @@ def _database_url(raw: str, instance_path: Path) -> str:
     return raw
 
 
+# Loopback is a secure context in browsers, so a compose stack tried on one machine may use http.
+_LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
+
+
+def check_production_services(env: Mapping[str, str]) -> None:
+    """What production needs to be safe across processes and behind its own name; one line each.
+
+    Without Redis, login throttling and rate limits count per process (three workers check three
+    times as many passwords, and a restart forgets them); without PUBLIC_BASE_URL, links would
+    have to be built from whatever Host header a request brings.
+    """
+    if not env.get("REDIS_URL", "").strip():
+        raise ConfigError(
+            "APP_ENV=production needs REDIS_URL: login throttling and rate limits must be shared by every process"
+        )
+    base = env.get("PUBLIC_BASE_URL", "").strip()
+    parts = urlsplit(base)
+    if not base or parts.scheme not in {"http", "https"} or not parts.hostname:
+        raise ConfigError(
+            "APP_ENV=production needs PUBLIC_BASE_URL, the site's public https address (e.g. https://clinic.example)"
+        )
+    if parts.scheme != "https" and parts.hostname not in _LOOPBACK_HOSTS:
+        raise ConfigError(f"PUBLIC_BASE_URL must start with https:// when APP_ENV=production, got {base!r}")
+
+
 def load_settings(env: Mapping[str, str] | None = None, instance_path: Path | None = None) -> dict:
     """Build the Flask config mapping from `env` (default: the process environment)."""
     env = dict(os.environ if env is None else env)
@@ -81,6 +107,7 @@ def load_settings(env: Mapping[str, str] | None = None, instance_path: Path | No
         missing = [name for name in ("SECRET_KEY", "DATABASE_URL") if not env.get(name)]
         if missing:
             raise ConfigError(f"APP_ENV=production needs {' and '.join(missing)} set in the environment")
+        check_production_services(env)
 
     redis_url = env.get("REDIS_URL", "").strip()
     database_url = _database_url(env.get("DATABASE_URL", "").strip(), instance_path)

@@ -28,8 +28,11 @@ def _has_nul(values) -> bool:
 
 
 def refuse_nul_bytes() -> None:
-    """A `before_request` hook: 400 for a NUL byte in the path, the query string or a form field."""
-    if "\x00" in request.path or _has_nul(request.args):
+    """A `before_request` hook: 404 for a NUL byte in the path (no page has one), 400 in the
+    query string or a form field."""
+    if "\x00" in request.path:
+        abort(404)
+    if _has_nul(request.args):
         abort(400)
     if request.method in {"POST", "PUT", "PATCH"} and _has_nul(request.form):
         abort(400)

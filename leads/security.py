@@ -2,6 +2,8 @@
 
 from flask import Flask, Response, request
 
+from leads.links import pin_redirects_to_base_url
+
 CONTENT_SECURITY_POLICY = "; ".join(
     [
         "default-src 'self'",
@@ -48,5 +50,6 @@ def add_hsts(response: Response) -> Response:
 def init_app(app: Flask) -> None:
     app.after_request(add_security_headers)
     app.after_request(no_store_private_pages)
+    app.after_request(pin_redirects_to_base_url)
     if app.config["PRODUCTION"]:
         app.after_request(add_hsts)

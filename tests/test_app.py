@@ -72,7 +72,13 @@ def test_production_start_without_secrets_prints_one_line(tmp_path, command):
 
 def test_production_cookies_are_strict(tmp_path):
     settings = load_settings(
-        {"APP_ENV": "production", "SECRET_KEY": "x" * 40, "DATABASE_URL": "postgresql://h/db"},
+        {
+            "APP_ENV": "production",
+            "SECRET_KEY": "x" * 40,
+            "DATABASE_URL": "postgresql://h/db",
+            "REDIS_URL": "redis://redis:6379/0",
+            "PUBLIC_BASE_URL": "https://clinic.example",
+        },
         instance_path=tmp_path,
     )
     assert settings["SESSION_COOKIE_SECURE"] is True
