@@ -151,6 +151,9 @@ def load_settings(env: Mapping[str, str] | None = None, instance_path: Path | No
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SECURE": production,
         "SESSION_IDLE_MINUTES": _int(env, "SESSION_IDLE_MINUTES", 30),
+        # A login ends this long after it began, however busy: a stolen session cookie does not
+        # stay useful for as long as someone keeps it warm.
+        "SESSION_MAX_HOURS": _int(env, "SESSION_MAX_HOURS", 12),
         # Clinic and content
         "CLINIC_NAME": env.get("CLINIC_NAME", "Stemlix Clinic"),
         "PHONE_DEFAULT_REGION": env.get("PHONE_DEFAULT_REGION", "US").upper(),
@@ -204,6 +207,6 @@ def load_settings(env: Mapping[str, str] | None = None, instance_path: Path | No
         "LOGIN_LIMIT_PER_ACCOUNT": env.get("LOGIN_LIMIT_PER_ACCOUNT", "30 per 15 minutes"),
         "LOGIN_LIMIT_PER_IP": env.get("LOGIN_LIMIT_PER_IP", "20 per 15 minutes"),
         # `flask users bootstrap-admin` creates this account when there is none.
-        "BOOTSTRAP_ADMIN_EMAIL": env.get("BOOTSTRAP_ADMIN_EMAIL", "admin@clinic.local"),
+        "BOOTSTRAP_ADMIN_EMAIL": env.get("BOOTSTRAP_ADMIN_EMAIL", "admin@clinic.example"),
     }
     return settings

@@ -49,14 +49,14 @@ def authenticate(email: str, password: str) -> LoginResult:
     """Check a login attempt and audit it; commits, so failures are recorded even if nothing follows."""
     email = normalize_email(email)[:320]
     ip = request.remote_addr or "unknown"
-    device = trusted_device(email)
+    user = find_user(email)
+    device = trusted_device(user)
     wait = throttle.login_retry_after(email, ip, device)
     if wait is not None:
         record_audit(AuditAction.LOGIN_THROTTLED, actor=None, **_attempted(email))
         db.session.commit()
         return LoginResult(retry_after_seconds=wait)
 
-    user = find_user(email)
     if user is None:
         # The same Argon2 work as a real check, so response time does not tell which emails exist.
         burn_verify_time(password)

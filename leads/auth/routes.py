@@ -43,7 +43,7 @@ def login():
 
     start_session(result.user)
     target = url_for("auth.change_password") if result.user.must_change_password else next_url
-    return remember_device(redirect(target), result.user.email)
+    return remember_device(redirect(target), result.user)
 
 
 @bp.post("/logout")
@@ -60,6 +60,7 @@ def change_password():
     if form.validate_on_submit():
         problem = change_own_password(current_user, form.current_password.data, form.new_password.data)
         if problem is None:
-            return redirect(DEFAULT_NEXT)
+            # The change revoked every device cookie of the account; this browser is still the owner's.
+            return remember_device(redirect(DEFAULT_NEXT), current_user)
     status = 400 if request.method == "POST" else 200
     return render_template("auth/change_password.html", form=form, error=problem), status
