@@ -20,6 +20,8 @@ def create_app(overrides: Mapping | None = None, env: Mapping[str, str] | None =
         template_folder=str(PROJECT_ROOT / "templates"),
         static_folder=str(PROJECT_ROOT / "static"),
     )
+    from leads.instance import secure_instance, sqlite_files
+
     # Form bodies with invalid UTF-8 keep their readable values (see leads/request.py).
     from leads.request import AppRequest
 
@@ -27,7 +29,10 @@ def create_app(overrides: Mapping | None = None, env: Mapping[str, str] | None =
     app.config.update(settings)
     if overrides:
         app.config.update(overrides)
-    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    secure_instance(
+        Path(app.instance_path),
+        sqlite_files([app.config["SQLALCHEMY_DATABASE_URI"], app.config["CELERY_BROKER_URL"]]),
+    )
 
     configure_logging(app)
     trust_proxies(app)
