@@ -13,10 +13,15 @@ articles_cli = AppGroup("articles", help="Import and list treatment articles.")
 
 @articles_cli.command("import")
 @click.argument("source", metavar="FILE_OR_URL")
-def import_command(source: str) -> None:
-    """Import (or update) a WordPress REST API post from a JSON file or an http(s) URL."""
+@click.option(
+    "--allow-private-network",
+    is_flag=True,
+    help="Allow a URL on a loopback, private or link-local address (refused by default).",
+)
+def import_command(source: str, allow_private_network: bool) -> None:
+    """Import (or update) a WordPress REST API post from a JSON file or a public http(s) URL."""
     try:
-        result = import_post(load_source(source))
+        result = import_post(load_source(source, allow_private_network=allow_private_network))
     except ArticleImportError as error:
         # ClickException prints "Error: …" on stderr and exits with status 1.
         raise click.ClickException(str(error)) from None
