@@ -11,6 +11,9 @@ import secrets
 from collections.abc import Mapping
 from pathlib import Path
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from limits import parse
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -41,6 +44,26 @@ def _int_list(env: Mapping[str, str], name: str, default: str) -> list[int]:
         return [int(part) for part in raw.split(",") if part.strip()]
     except ValueError:
         raise ConfigError(f"{name} must be comma-separated whole numbers, got {raw!r}") from None
+
+
+def _timezone(env: Mapping[str, str], name: str, default: str) -> str:
+    """An IANA time zone name, checked now rather than on the first page that needs it."""
+    raw = env.get(name, "").strip() or default
+    try:
+        ZoneInfo(raw)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        raise ConfigError(f"{name} must be a time zone name like Europe/London, got {raw!r}") from None
+    return raw
+
+
+def _rate_limit(env: Mapping[str, str], name: str, default: str) -> str:
+    """A limit such as "5 per 15 minutes", checked now rather than at the first failed login."""
+    raw = env.get(name, "").strip() or default
+    try:
+        parse(raw)
+    except ValueError:
+        raise ConfigError(f'{name} must be a limit like "5 per 15 minutes", got {raw!r}') from None
+    return raw
 
 
 def _csv(env: Mapping[str, str], name: str) -> list[str]:
@@ -199,13 +222,15 @@ def load_settings(env: Mapping[str, str] | None = None, instance_path: Path | No
         # Dashboard
         "FIRST_RESPONSE_BUSINESS_DAYS": _int(env, "FIRST_RESPONSE_BUSINESS_DAYS", 1),
         # Business days (Mon-Fri) are counted in the clinic's own time zone.
-        "CLINIC_TIMEZONE": env.get("CLINIC_TIMEZONE", "UTC"),
+        "CLINIC_TIMEZONE": _timezone(env, "CLINIC_TIMEZONE", "UTC"),
         "ROUND_ROBIN_ASSIGNMENT": _bool(env.get("ROUND_ROBIN_ASSIGNMENT"), False),
         "INBOX_PAGE_SIZE": _int(env, "INBOX_PAGE_SIZE", 50),
         # Login throttling: failures only, moving windows (leads/auth/throttle.py says why these keys).
-        "LOGIN_LIMIT_PER_ACCOUNT_AND_IP": env.get("LOGIN_LIMIT_PER_ACCOUNT_AND_IP", "5 per 15 minutes"),
-        "LOGIN_LIMIT_PER_ACCOUNT": env.get("LOGIN_LIMIT_PER_ACCOUNT", "30 per 15 minutes"),
-        "LOGIN_LIMIT_PER_IP": env.get("LOGIN_LIMIT_PER_IP", "20 per 15 minutes"),
+        "LOGIN_LIMIT_PER_ACCOUNT_AND_IP": _rate_limit(
+            env, "LOGIN_LIMIT_PER_ACCOUNT_AND_IP", "5 per 15 minutes"
+        ),
+        "LOGIN_LIMIT_PER_ACCOUNT": _rate_limit(env, "LOGIN_LIMIT_PER_ACCOUNT", "30 per 15 minutes"),
+        "LOGIN_LIMIT_PER_IP": _rate_limit(env, "LOGIN_LIMIT_PER_IP", "20 per 15 minutes"),
         # `flask users bootstrap-admin` creates this account when there is none.
         "BOOTSTRAP_ADMIN_EMAIL": env.get("BOOTSTRAP_ADMIN_EMAIL", "admin@clinic.example"),
     }

@@ -69,3 +69,36 @@ def test_redirects_ignore_a_hostile_host_header(make_app):
     assert response.headers["Location"] == "https://clinic.example/dashboard/"
     response = client.get("/dashboard/", headers=HOSTILE)
     assert "evil.example" not in response.headers["Location"]
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "reason"),
+    [
+        (
+            "CLINIC_TIMEZONE",
+            "Mars/Olympus_Mons",
+            "CLINIC_TIMEZONE must be a time zone name like Europe/London",
+        ),
+        ("CLINIC_TIMEZONE", "../etc/passwd", "CLINIC_TIMEZONE must be a time zone name"),
+        (
+            "LOGIN_LIMIT_PER_ACCOUNT_AND_IP",
+            "five",
+            'LOGIN_LIMIT_PER_ACCOUNT_AND_IP must be a limit like "5 per 15',
+        ),
+        ("LOGIN_LIMIT_PER_ACCOUNT", "5 per fortnight", "LOGIN_LIMIT_PER_ACCOUNT must be a limit"),
+        ("LOGIN_LIMIT_PER_IP", "20 every 15 minutes", "LOGIN_LIMIT_PER_IP must be a limit"),
+    ],
+)
+def test_settings_used_late_are_checked_at_start_up(tmp_path, name, value, reason):
+    # These used to fail only on the first page with a due date or the first failed login.
+    with pytest.raises(ConfigError) as caught:
+        load_settings({name: value}, instance_path=tmp_path)
+    assert str(caught.value).startswith(reason)
+    assert "\n" not in str(caught.value)
+
+
+def test_good_time_zones_and_limits_load(tmp_path):
+    settings = load_settings(
+        {"CLINIC_TIMEZONE": "Europe/London", "LOGIN_LIMIT_PER_IP": "10 per hour"}, instance_path=tmp_path
+    )
+    assert (settings["CLINIC_TIMEZONE"], settings["LOGIN_LIMIT_PER_IP"]) == ("Europe/London", "10 per hour")
