@@ -13,11 +13,8 @@ from celery.schedules import crontab
 from flask import Flask
 
 from leads.config import ConfigError
+from leads.mail import task_names
 from tasks.broker import PREFIX
-
-SWEEP_TASK = "tasks.email.sweep_outbox"
-BATCH_TASK = "tasks.email.send_due_batch"
-DIGEST_TASK = "tasks.email.schedule_digest"
 
 
 def check_retry_bounds(config) -> None:
@@ -33,11 +30,11 @@ def beat_schedule(config) -> dict:
     """The sweep every minute (catches whatever the broker lost) and the daily digest."""
     return {
         "sweep-outbox": {
-            "task": SWEEP_TASK,
+            "task": task_names.SWEEP_OUTBOX,
             "schedule": timedelta(seconds=config["OUTBOX_SWEEP_SECONDS"]),
         },
         "daily-digest": {
-            "task": DIGEST_TASK,
+            "task": task_names.SCHEDULE_DIGEST,
             "schedule": crontab(minute=0, hour=config["DIGEST_HOUR_UTC"]),
         },
     }
