@@ -31,6 +31,6 @@ def within_days(
     conditions = []
     if first is not None:
         conditions.append(column >= day_start(first))
-    if last is not None:
+    if last is not None and last < date.max:  # the last day there is has no day after it
         conditions.append(column < day_start(last + timedelta(days=1)))
     return conditions

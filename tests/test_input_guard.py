@@ -97,3 +97,23 @@ def test_an_edited_cursor_with_a_huge_id_is_refused_as_a_bad_cursor(admin_client
     cursor = base64.urlsafe_b64encode(raw).decode().rstrip("=")
     response = admin_client.get("/dashboard/", query_string={"sort": "newest", "after": cursor})
     assert response.status_code in {200, 400}
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"target_id": str(MAX_ID + 1)},
+        {"before": str(MAX_ID + 1)},
+        {"target_id": str(HUGE_ID)},
+        {"date_to": "9999-12-31"},
+        {"date_from": "0001-01-01", "date_to": "9999-12-31"},
+    ],
+)
+def test_audit_filters_at_the_edges_are_no_server_error(admin_client, query):
+    assert admin_client.get("/dashboard/audit/", query_string=query).status_code == 200
+
+
+@pytest.mark.parametrize("query", [{"created_to": "9999-12-31"}, {"created_from": "0001-01-01"}])
+def test_inbox_dates_at_the_edges_are_no_server_error(admin_client, query):
+    assert admin_client.get("/dashboard/", query_string=query).status_code == 200
+    assert admin_client.get("/dashboard/export.csv", query_string=query).status_code == 200

@@ -7,6 +7,7 @@ from wtforms import DateField, IntegerField, SelectChoice, SelectField, StringFi
 from wtforms.validators import NumberRange, Optional
 
 from leads.audit.query import AuditFilters, known_actions
+from leads.input_guard import MAX_ID
 
 
 class AuditFilterForm(FlaskForm):
@@ -16,10 +17,10 @@ class AuditFilterForm(FlaskForm):
     action = SelectField("Action", validators=[Optional()])
     actor = StringField("Actor email", validators=[Optional()])
     target_type = StringField("Target type", validators=[Optional()])
-    target_id = IntegerField("Target id", validators=[Optional(), NumberRange(min=0, max=2**63 - 1)])
+    target_id = IntegerField("Target id", validators=[Optional(), NumberRange(min=0, max=MAX_ID)])
     date_from = DateField("From", validators=[Optional()])
     date_to = DateField("To", validators=[Optional()])
-    before = IntegerField(validators=[Optional(), NumberRange(min=1, max=2**63 - 1)])
+    before = IntegerField(validators=[Optional(), NumberRange(min=1, max=MAX_ID)])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
