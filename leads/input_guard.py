@@ -1,8 +1,8 @@
 """One guard for input no database can take: NUL bytes anywhere, and ids past the id columns' range.
 
-PostgreSQL refuses a NUL byte in text and an integer past the column's type, and either surfaced as a 500
-from whichever query met it first. Checking once, before any view runs, answers 400 or 404 for
-every route, including ones added later.
+PostgreSQL refuses a NUL byte in text and an integer past the column's type, and either
+surfaced as a 500 from whichever query met it first. Checking once, before any view runs,
+answers 400 or 404 for every route, including ones added later.
 """
 
 from __future__ import annotations
