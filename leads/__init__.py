@@ -19,6 +19,8 @@ def create_app(overrides: Mapping | None = None, env: Mapping[str, str] | None =
         template_folder=str(PROJECT_ROOT / "templates"),
         static_folder=str(PROJECT_ROOT / "static"),
     )
+    from leads.instance import secure_instance, sqlite_files
+
     # Form bodies with invalid UTF-8 keep their readable values (see leads/request.py).
     from leads.request import AppRequest
 
@@ -26,11 +28,15 @@ def create_app(overrides: Mapping | None = None, env: Mapping[str, str] | None =
     app.config.update(settings)
     if overrides:
         app.config.update(overrides)
-    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    secure_instance(
+        Path(app.instance_path),
+        sqlite_files([app.config["SQLALCHEMY_DATABASE_URI"], app.config["CELERY_BROKER_URL"]]),
+    )
 
     configure_logging(app)
     register_monitoring(app)
     trust_proxies(app)
+    register_input_guard(app)
     register_extensions(app)
     register_blueprints(app)
     register_template_globals(app)
@@ -65,6 +71,13 @@ def trust_proxies(app: Flask) -> None:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
+
+
+def register_input_guard(app: Flask) -> None:
+    """NUL bytes and out-of-range ids get 400/404 on every route (before blueprints add rules)."""
+    from leads.input_guard import init_app
+
+    init_app(app)
 
 
 def register_extensions(app: Flask) -> None:

@@ -11,6 +11,10 @@ import os
 import secrets
 from collections.abc import Mapping
 from pathlib import Path
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from limits import parse
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -50,6 +54,26 @@ def _int_list(env: Mapping[str, str], name: str, default: str) -> list[int]:
         raise ConfigError(f"{name} must be comma-separated whole numbers, got {raw!r}") from None
 
 
+def _timezone(env: Mapping[str, str], name: str, default: str) -> str:
+    """An IANA time zone name, checked now rather than on the first page that needs it."""
+    raw = env.get(name, "").strip() or default
+    try:
+        ZoneInfo(raw)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        raise ConfigError(f"{name} must be a time zone name like Europe/London, got {raw!r}") from None
+    return raw
+
+
+def _rate_limit(env: Mapping[str, str], name: str, default: str) -> str:
+    """A limit such as "5 per 15 minutes", checked now rather than at the first failed login."""
+    raw = env.get(name, "").strip() or default
+    try:
+        parse(raw)
+    except ValueError:
+        raise ConfigError(f'{name} must be a limit like "5 per 15 minutes", got {raw!r}') from None
+    return raw
+
+
 def _csv(env: Mapping[str, str], name: str) -> list[str]:
     return [part.strip() for part in env.get(name, "").split(",") if part.strip()]
 
@@ -59,7 +83,7 @@ def _instance_secret(instance_path: Path) -> str:
     path = instance_path / "secret_key"
     if path.exists():
         return path.read_text().strip()
-    instance_path.mkdir(parents=True, exist_ok=True)
+    instance_path.mkdir(mode=0o700, parents=True, exist_ok=True)
     key = secrets.token_urlsafe(48)
     # Created with 0600 so other local users cannot read it.
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -134,6 +158,31 @@ def check_privacy_notice(env: Mapping[str, str]) -> None:
         raise ConfigError(f"PRIVACY_NOTICE_URL must be an http(s) address, not {url[:60]!r}")
 
 
+# Loopback is a secure context in browsers, so a compose stack tried on one machine may use http.
+_LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
+
+
+def check_production_services(env: Mapping[str, str]) -> None:
+    """What production needs to be safe across processes and behind its own name; one line each.
+
+    Without Redis, login throttling and rate limits count per process (three workers check three
+    times as many passwords, and a restart forgets them); without PUBLIC_BASE_URL, links would
+    have to be built from whatever Host header a request brings.
+    """
+    if not env.get("REDIS_URL", "").strip():
+        raise ConfigError(
+            "APP_ENV=production needs REDIS_URL: login throttling and rate limits must be shared by every process"
+        )
+    base = env.get("PUBLIC_BASE_URL", "").strip()
+    parts = urlsplit(base)
+    if not base or parts.scheme not in {"http", "https"} or not parts.hostname:
+        raise ConfigError(
+            "APP_ENV=production needs PUBLIC_BASE_URL, the site's public https address (e.g. https://clinic.example)"
+        )
+    if parts.scheme != "https" and parts.hostname not in _LOOPBACK_HOSTS:
+        raise ConfigError(f"PUBLIC_BASE_URL must start with https:// when APP_ENV=production, got {base!r}")
+
+
 def load_settings(env: Mapping[str, str] | None = None, instance_path: Path | None = None) -> dict:
     """Build the Flask config mapping from `env` (default: the process environment)."""
     env = dict(os.environ if env is None else env)
@@ -145,6 +194,7 @@ def load_settings(env: Mapping[str, str] | None = None, instance_path: Path | No
         missing = [name for name in ("SECRET_KEY", "DATABASE_URL") if not env.get(name)]
         if missing:
             raise ConfigError(f"APP_ENV=production needs {' and '.join(missing)} set in the environment")
+        check_production_services(env)
 
         check_clinic_identity(env)
     check_privacy_notice(env)
@@ -218,6 +268,9 @@ def load_settings(env: Mapping[str, str] | None = None, instance_path: Path | No
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SECURE": production,
         "SESSION_IDLE_MINUTES": _int(env, "SESSION_IDLE_MINUTES", 30),
+        # A login ends this long after it began, however busy: a stolen session cookie does not
+        # stay useful for as long as someone keeps it warm.
+        "SESSION_MAX_HOURS": _int(env, "SESSION_MAX_HOURS", 12),
         # Clinic and content
         "CLINIC_NAME": env.get("CLINIC_NAME", "Stemlix Clinic"),
         # Shown in the footer of every page and email; required in production.
@@ -282,13 +335,15 @@ def load_settings(env: Mapping[str, str] | None = None, instance_path: Path | No
         # A red flag: the patient is to be contacted within this many minutes, any day of the week.
         "URGENT_RESPONSE_MINUTES": _at_least(env, "URGENT_RESPONSE_MINUTES", 60, 1),
         # Business days (Mon-Fri) are counted in the clinic's own time zone.
-        "CLINIC_TIMEZONE": env.get("CLINIC_TIMEZONE", "UTC"),
+        "CLINIC_TIMEZONE": _timezone(env, "CLINIC_TIMEZONE", "UTC"),
         "ROUND_ROBIN_ASSIGNMENT": _bool(env.get("ROUND_ROBIN_ASSIGNMENT"), False),
         "INBOX_PAGE_SIZE": _int(env, "INBOX_PAGE_SIZE", 50),
         # Login throttling: failures only, moving windows (leads/auth/throttle.py says why these keys).
-        "LOGIN_LIMIT_PER_ACCOUNT_AND_IP": env.get("LOGIN_LIMIT_PER_ACCOUNT_AND_IP", "5 per 15 minutes"),
-        "LOGIN_LIMIT_PER_ACCOUNT": env.get("LOGIN_LIMIT_PER_ACCOUNT", "30 per 15 minutes"),
-        "LOGIN_LIMIT_PER_IP": env.get("LOGIN_LIMIT_PER_IP", "20 per 15 minutes"),
+        "LOGIN_LIMIT_PER_ACCOUNT_AND_IP": _rate_limit(
+            env, "LOGIN_LIMIT_PER_ACCOUNT_AND_IP", "5 per 15 minutes"
+        ),
+        "LOGIN_LIMIT_PER_ACCOUNT": _rate_limit(env, "LOGIN_LIMIT_PER_ACCOUNT", "30 per 15 minutes"),
+        "LOGIN_LIMIT_PER_IP": _rate_limit(env, "LOGIN_LIMIT_PER_IP", "20 per 15 minutes"),
         # Retention: leads closed, lost or untouched this many months are erased (0: never).
         "RETENTION_MONTHS": _at_least(env, "RETENTION_MONTHS", 24, 0),
         "RETENTION_BATCH_SIZE": _at_least(env, "RETENTION_BATCH_SIZE", 100, 1),
@@ -299,6 +354,6 @@ def load_settings(env: Mapping[str, str] | None = None, instance_path: Path | No
             env, "LOGIN_THROTTLE_ON_STORAGE_FAILURE", "closed", ("closed", "open")
         ),
         # `flask users bootstrap-admin` creates this account when there is none.
-        "BOOTSTRAP_ADMIN_EMAIL": env.get("BOOTSTRAP_ADMIN_EMAIL", "admin@clinic.local"),
+        "BOOTSTRAP_ADMIN_EMAIL": env.get("BOOTSTRAP_ADMIN_EMAIL", "admin@clinic.example"),
     }
     return settings

@@ -1,6 +1,8 @@
 """Security headers. Pages carry no inline script or style, so the policy needs no 'unsafe-inline'."""
 
-from flask import Flask, Response
+from flask import Flask, Response, request
+
+from leads.links import pin_redirects_to_base_url
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -29,6 +31,17 @@ def add_security_headers(response: Response) -> Response:
     return response
 
 
+# Every page of these shows a lead, an answer or an account (or a one-time password): no cache,
+# shared or the browser's own, may keep a copy after the coordinator logs out.
+PRIVATE_BLUEPRINTS = frozenset({"dashboard", "admin", "audit", "auth"})
+
+
+def no_store_private_pages(response: Response) -> Response:
+    if request.blueprint in PRIVATE_BLUEPRINTS:
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 def add_hsts(response: Response) -> Response:
     response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
     return response
@@ -36,5 +49,7 @@ def add_hsts(response: Response) -> Response:
 
 def init_app(app: Flask) -> None:
     app.after_request(add_security_headers)
+    app.after_request(no_store_private_pages)
+    app.after_request(pin_redirects_to_base_url)
     if app.config["PRODUCTION"]:
         app.after_request(add_hsts)

@@ -19,6 +19,7 @@ import re
 import shutil
 import signal
 import socket
+import stat
 import subprocess
 import sys
 import tempfile
@@ -85,10 +86,26 @@ def marked_processes(marker: str) -> list[str]:
     return found
 
 
+def instance_mode_problems(instance: Path) -> list[str]:
+    """instance/ must be 0700 and hold only private files (0600) and folders (0700)."""
+    problems = []
+    names = {path.name for path in instance.iterdir()}
+    wanted = {"leads.sqlite", "broker.sqlite", "secret_key"}
+    if not wanted <= names or not any(name.startswith("celerybeat-schedule") for name in names):
+        problems.append(f"instance/ lacks a database, broker, key or schedule file: {sorted(names)}")
+    for path in [instance, *instance.rglob("*")]:
+        expected = 0o700 if path.is_dir() else 0o600
+        if path.is_symlink() or stat.S_IMODE(path.stat().st_mode) == expected:
+            continue
+        problems.append(f"{path} is {oct(stat.S_IMODE(path.stat().st_mode))}, not {oct(expected)}")
+    return problems
+
+
 def smoke(keep_instance: bool = False, startup_timeout: float = 600) -> tuple[list[str], str]:
     """Run the check; returns the failures (empty when all is well) and what `make run` printed."""
     port = free_port()
     instance = Path(tempfile.mkdtemp(prefix="leads-smoke-"))
+    instance.chmod(0o755)  # as a plain mkdir leaves it: `make run` must tighten it
     marker_name, marker_value = "LEADS_SMOKE_RUN", uuid.uuid4().hex
     env = {
         # `make run`'s promise is the server-less default: no DATABASE_URL, no REDIS_URL.
@@ -147,6 +164,7 @@ def smoke(keep_instance: bool = False, startup_timeout: float = 600) -> tuple[li
                 links = set(re.findall(r"http://[^/\s<>\"]+/unsubscribe/", email.read_text()))
                 if links != {f"{base}/unsubscribe/"}:
                     failures.append(f"{email.name} links to {sorted(links)}, not to {base}")
+            failures += instance_mode_problems(instance)
     finally:
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C in a terminal does

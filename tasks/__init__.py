@@ -12,14 +12,10 @@ from celery import Celery, Task
 from celery.schedules import crontab
 from flask import Flask
 
+from leads import task_names
 from leads.config import ConfigError
 from tasks.broker import PREFIX
 from tasks.liveness import Heartbeat
-
-SWEEP_TASK = "tasks.email.sweep_outbox"
-BATCH_TASK = "tasks.email.send_due_batch"
-DIGEST_TASK = "tasks.email.schedule_digest"
-RETENTION_TASK = "tasks.retention.apply_retention"
 
 
 def check_retry_bounds(config) -> None:
@@ -41,16 +37,16 @@ def beat_schedule(config) -> dict:
     """The sweep every minute (catches whatever the broker lost), the daily digest and retention."""
     return {
         "sweep-outbox": {
-            "task": SWEEP_TASK,
+            "task": task_names.SWEEP_OUTBOX,
             "schedule": timedelta(seconds=config["OUTBOX_SWEEP_SECONDS"]),
         },
         "daily-digest": {
-            "task": DIGEST_TASK,
+            "task": task_names.SCHEDULE_DIGEST,
             "schedule": crontab(minute=0, hour=config["DIGEST_HOUR_UTC"]),
         },
         # Daily, at a quiet hour; a run finishes what an earlier one left.
         "retention": {
-            "task": RETENTION_TASK,
+            "task": task_names.APPLY_RETENTION,
             "schedule": crontab(minute=30, hour=3),
         },
     }

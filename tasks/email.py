@@ -5,6 +5,7 @@ from __future__ import annotations
 from celery import shared_task
 from flask import current_app
 
+from leads import task_names
 from leads.extensions import db
 from leads.mail.delivery import open_transport
 from leads.mail.digest import schedule_digest as owe_digests
@@ -20,7 +21,7 @@ def _reschedule(outcomes: list[Outcome]) -> None:
             publish_at(outcome.email_id, outcome.retry_at)
 
 
-@shared_task(name="tasks.email.send_email")
+@shared_task(name=task_names.SEND_EMAIL)
 def send_email(email_id: int) -> str:
     """Send one outbox row (if it is still pending and due)."""
     with open_transport() as transport:
@@ -29,7 +30,7 @@ def send_email(email_id: int) -> str:
     return outcome.status
 
 
-@shared_task(name="tasks.email.send_due_batch")
+@shared_task(name=task_names.SEND_DUE_BATCH)
 def send_due_batch(limit: int | None = None) -> int:
     """Claim due rows one at a time and send them over one SMTP connection. Returns how many it handled."""
     with open_transport() as transport:
@@ -38,13 +39,13 @@ def send_due_batch(limit: int | None = None) -> int:
     return len(outcomes)
 
 
-@shared_task(name="tasks.email.sweep_outbox")
+@shared_task(name=task_names.SWEEP_OUTBOX)
 def sweep_outbox() -> int:
     """Beat, every minute: release stuck rows and publish batch sends for the due ones."""
     return sweep().due
 
 
-@shared_task(name="tasks.email.schedule_digest")
+@shared_task(name=task_names.SCHEDULE_DIGEST)
 def schedule_digest() -> int:
     """Beat, daily: owe each coordinator today's digest, then ask for it now."""
     rows = owe_digests()

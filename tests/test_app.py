@@ -78,6 +78,8 @@ def test_production_cookies_are_strict(tmp_path):
             "SECRET_KEY": "x" * 40,
             "DATABASE_URL": "postgresql://h/db",
             **PRODUCTION_CLINIC,
+            "REDIS_URL": "redis://redis:6379/0",
+            "PUBLIC_BASE_URL": "https://clinic.example",
         },
         instance_path=tmp_path,
     )

@@ -10,7 +10,13 @@ from leads.extensions import db
 from tests.factories import make_article
 from tests.helpers import PRODUCTION_CLINIC
 
-SECRETS = {"APP_ENV": "production", "SECRET_KEY": "x" * 40, "DATABASE_URL": "postgresql://h/db"}
+SECRETS = {
+    "APP_ENV": "production",
+    "SECRET_KEY": "x" * 40,
+    "DATABASE_URL": "postgresql://h/db",
+    "REDIS_URL": "redis://redis:6379/0",
+    "PUBLIC_BASE_URL": "https://clinic.example",
+}
 
 
 @pytest.mark.parametrize("name", [*PRODUCTION_CLINIC])

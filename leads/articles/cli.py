@@ -18,14 +18,19 @@ articles_cli = AppGroup("articles", help="Import and list treatment articles.")
     is_flag=True,
     help="Import only when there is no article yet (how `make run` adds the bundled one).",
 )
-def import_command(source: str, if_empty: bool) -> None:
-    """Import (or update) a WordPress REST API post from a JSON file or an http(s) URL."""
+@click.option(
+    "--allow-private-network",
+    is_flag=True,
+    help="Allow a URL on a loopback, private or link-local address (refused by default).",
+)
+def import_command(source: str, if_empty: bool, allow_private_network: bool) -> None:
+    """Import (or update) a WordPress REST API post from a JSON file or a public http(s) URL."""
     # A restart must not put the bundled article back over the clinic's later import.
     if if_empty and db.session.scalar(db.select(Article.id).limit(1)) is not None:
         click.echo("Articles exist already: nothing imported")
         return
     try:
-        result = import_post(load_source(source))
+        result = import_post(load_source(source, allow_private_network=allow_private_network))
     except ArticleImportError as error:
         # ClickException prints "Error: …" on stderr and exits with status 1.
         raise click.ClickException(str(error)) from None

@@ -12,6 +12,7 @@ from leads.articles.importer import BAD_SLUG, MAX_SLUG
 from leads.articles.slugs import current_slug
 from leads.extensions import db
 from leads.inquiries.forms import InquiryForm, build_form, tracking_from_request
+from leads.links import base_url
 from leads.models import Article
 
 bp = Blueprint("articles", __name__)
@@ -82,5 +83,7 @@ def index():
 @bp.get("/<slug>/")
 def show(slug: str):
     article = article_or_404(slug)
-    tracking = tracking_from_request(request.args, request.referrer, request.url)
+    # The landing page on our own address: the Host header is the visitor's to forge.
+    landing = base_url() + request.full_path.rstrip("?")
+    tracking = tracking_from_request(request.args, request.referrer, landing)
     return render_page(article, build_form(article.symptoms, initial=tracking))

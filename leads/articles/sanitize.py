@@ -163,11 +163,21 @@ def _rewrite_links(soup: BeautifulSoup, link: str, renamed: dict[str, str]) -> N
         anchor.attrs = {k: v for k, v in anchor.attrs.items() if k in ("href", "title")}
         if not href:
             continue
+        href = _with_scheme(href)
+        anchor["href"] = href
         parts = urlsplit(href)
         if parts.fragment and _is_own_page(parts, host, paths):
             anchor["href"] = "#" + renamed.get(parts.fragment, parts.fragment)
         elif parts.scheme in ("http", "https") and _bare_host(parts.hostname or "") != host:
             anchor["rel"] = EXTERNAL_REL
+
+
+def _with_scheme(href: str) -> str:
+    """`//host/…` (and the `/\\host` or `\\\\host` spellings browsers read the same way) leads
+    to another site: spelled out with https:, it is recognised and marked as external."""
+    if re.match(r"^[/\\]{2}", href):
+        return "https://" + href.replace("\\", "/").lstrip("/")
+    return href
 
 
 def _is_own_page(parts, host: str, paths: Iterable[str]) -> bool:

@@ -6,18 +6,17 @@ escapes `<`, `>` and `&`, so no article text can close the script element.
 
 from __future__ import annotations
 
-from flask import current_app, request, url_for
+from flask import current_app, url_for
 
+from leads.links import base_url
 from leads.models import Article
 
 DESCRIPTION_MAX = 160
 
 
 def canonical_url(article: Article) -> str:
-    """The absolute URL of the article page, on PUBLIC_BASE_URL when it is set."""
-    path = url_for("articles.show", slug=article.slug)
-    base = current_app.config["PUBLIC_BASE_URL"] or request.url_root.rstrip("/")
-    return f"{base}{path}"
+    """The absolute URL of the article page, on PUBLIC_BASE_URL (never the request's Host header)."""
+    return f"{base_url()}{url_for('articles.show', slug=article.slug)}"
 
 
 def description(article: Article, limit: int = DESCRIPTION_MAX) -> str:

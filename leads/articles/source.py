@@ -1,37 +1,35 @@
-"""Load a WordPress post's JSON from a file or an http(s) URL, bounded in size and time."""
+"""Load a WordPress post's JSON from a file or a public http(s) URL, bounded in size and time."""
 
 from __future__ import annotations
 
 import json
 import os
-import urllib.request
+from collections.abc import Collection
 from pathlib import Path
-from urllib.error import HTTPError, URLError
 from urllib.parse import urlsplit
 
+from leads.articles.fetch import fetch_url
 from leads.articles.importer import ArticleImportError, parse_post
 
 MAX_BYTES = 5 * 1024 * 1024
 TIMEOUT_SECONDS = 10.0
 
-# Only http(s): no file://, ftp:// or data: URLs, not even through a redirect.
-_opener = urllib.request.OpenerDirector()
-for _handler in (
-    urllib.request.ProxyHandler(),
-    urllib.request.HTTPHandler(),
-    urllib.request.HTTPSHandler(),
-    urllib.request.HTTPRedirectHandler(),
-    urllib.request.HTTPDefaultErrorHandler(),
-    urllib.request.HTTPErrorProcessor(),
-):
-    _opener.add_handler(_handler)
 
+def load_source(
+    source: str,
+    *,
+    max_bytes: int = MAX_BYTES,
+    timeout: float = TIMEOUT_SECONDS,
+    allow_private_network: bool = False,
+    extra_allowed: Collection[str] = (),
+) -> dict:
+    """The post as a dict; any failure is an ArticleImportError with a one-line reason.
 
-def load_source(source: str, *, max_bytes: int = MAX_BYTES, timeout: float = TIMEOUT_SECONDS) -> dict:
-    """The post as a dict; any failure is an ArticleImportError with a one-line reason."""
+    A URL must lead to a public address (leads/articles/fetch.py) unless `allow_private_network`.
+    """
     scheme = urlsplit(source).scheme.lower()
     if scheme in ("http", "https"):
-        raw = _read_url(source, max_bytes, timeout)
+        raw = _read_url(source, max_bytes, timeout, allow_private_network, extra_allowed)
     elif len(scheme) > 1:  # one letter is a Windows drive, not a scheme
         raise ArticleImportError(f"Unsupported address {source!r}: give a file path or an http(s) URL")
     else:
@@ -58,28 +56,20 @@ def _read_file(path: Path, max_bytes: int) -> bytes:
         raise ArticleImportError(f"Cannot read {str(path)!r}: {error.strerror or error}") from None
 
 
-def _read_url(url: str, max_bytes: int, timeout: float) -> bytes:
-    # The opener has http(s) handlers only, so no file: or custom scheme can be opened.
-    request = urllib.request.Request(  # noqa: S310
-        url, headers={"Accept": "application/json", "User-Agent": "clinic-leads-article-import"}
+def _read_url(
+    url: str, max_bytes: int, timeout: float, allow_private_network: bool, extra_allowed: Collection[str]
+) -> bytes:
+    def read(response) -> bytes:
+        length = response.headers.get("Content-Length")
+        if length and length.isdigit() and int(length) > max_bytes:
+            raise ArticleImportError(
+                f"{url} is too large ({_mb(int(length))}; the limit is {_mb(max_bytes)})"
+            )
+        return _bounded(response, max_bytes, url)
+
+    return fetch_url(
+        url, read, timeout=timeout, allow_private_network=allow_private_network, extra_allowed=extra_allowed
     )
-    try:
-        with _opener.open(request, timeout=timeout) as response:
-            length = response.headers.get("Content-Length")
-            if length and length.isdigit() and int(length) > max_bytes:
-                raise ArticleImportError(
-                    f"{url} is too large ({_mb(int(length))}; the limit is {_mb(max_bytes)})"
-                )
-            return _bounded(response, max_bytes, url)
-    except HTTPError as error:
-        error.close()
-        raise ArticleImportError(f"{url} answered HTTP {error.code} {error.reason}") from None
-    except URLError as error:
-        raise ArticleImportError(f"Cannot reach {url}: {error.reason}") from None
-    except TimeoutError:
-        raise ArticleImportError(f"Cannot reach {url}: no answer within {timeout:g} seconds") from None
-    except OSError as error:
-        raise ArticleImportError(f"Cannot read {url}: {error}") from None
 
 
 def _bounded(stream, max_bytes: int, what: str) -> bytes:

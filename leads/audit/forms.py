@@ -8,6 +8,7 @@ from wtforms.validators import NumberRange, Optional
 
 from leads.audit.labels import action_label
 from leads.audit.query import AuditFilters, known_actions
+from leads.input_guard import MAX_ID
 
 
 class AuditFilterForm(FlaskForm):
@@ -17,11 +18,11 @@ class AuditFilterForm(FlaskForm):
     action = SelectField("Action", validators=[Optional()])
     actor = StringField("Actor email", validators=[Optional()])
     target_type = StringField("Target type", validators=[Optional()])
-    target_id = IntegerField("Target id", validators=[Optional(), NumberRange(min=0, max=2**63 - 1)])
+    target_id = IntegerField("Target id", validators=[Optional(), NumberRange(min=0, max=MAX_ID)])
     date_from = DateField("From", validators=[Optional()])
     date_to = DateField("To", validators=[Optional()])
     hide_views = BooleanField("Hide lead views")
-    before = IntegerField(validators=[Optional(), NumberRange(min=1, max=2**63 - 1)])
+    before = IntegerField(validators=[Optional(), NumberRange(min=1, max=MAX_ID)])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -22,6 +22,8 @@ LABELS = {
     AuditAction.LOGIN_THROTTLED: "Sign-in blocked (too many attempts)",
     AuditAction.LOGOUT: "Signed out",
     AuditAction.PASSWORD_CHANGED: "Changed a password",
+    AuditAction.PASSWORD_CHANGE_FAILED: "Password change refused (wrong current password)",
+    AuditAction.PASSWORD_CHANGE_THROTTLED: "Password change blocked (too many attempts)",
     AuditAction.USER_CREATED: "Created a user",
     AuditAction.USER_UPDATED: "Changed a user",
 }

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date
 
 from leads.audit.labels import ROUTINE
 from leads.extensions import db
 from leads.models import AuditEntry
+from leads.sql import LIKE_ESCAPE, escape_like, within_days
 
 
 @dataclass(frozen=True)
@@ -27,10 +28,6 @@ class AuditPage:
     next_before: int | None
 
 
-def _day_start(day: date) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=UTC)
-
-
 def audit_page(filters: AuditFilters, before: int | None = None, limit: int = 50) -> AuditPage:
     """One page of entries matching `filters`, older than entry `before` (ids only grow)."""
     query = db.select(AuditEntry)
@@ -39,25 +36,19 @@ def audit_page(filters: AuditFilters, before: int | None = None, limit: int = 50
     if filters.hide_routine:
         query = query.where(AuditEntry.action.not_in(ROUTINE))
     if filters.actor:
-        query = query.where(AuditEntry.actor_email.ilike(f"%{_escape_like(filters.actor)}%", escape="\\"))
+        query = query.where(
+            AuditEntry.actor_email.ilike(f"%{escape_like(filters.actor)}%", escape=LIKE_ESCAPE)
+        )
     if filters.target_type:
         query = query.where(AuditEntry.target_type == filters.target_type)
     if filters.target_id is not None:
         query = query.where(AuditEntry.target_id == filters.target_id)
-    if filters.date_from:
-        query = query.where(AuditEntry.created_at >= _day_start(filters.date_from))
-    if filters.date_to:
-        # The "to" day is included whole.
-        query = query.where(AuditEntry.created_at < _day_start(filters.date_to + timedelta(days=1)))
+    query = query.where(*within_days(AuditEntry.created_at, filters.date_from, filters.date_to))
     if before is not None:
         query = query.where(AuditEntry.id < before)
     rows = list(db.session.scalars(query.order_by(AuditEntry.id.desc()).limit(limit + 1)))
     next_before = rows[limit - 1].id if len(rows) > limit else None
     return AuditPage(entries=rows[:limit], next_before=next_before)
-
-
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def known_actions() -> list[str]:

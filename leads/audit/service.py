@@ -27,6 +27,8 @@ class AuditAction:
     LOGIN_THROTTLED = "login.throttled"
     LOGOUT = "logout"
     PASSWORD_CHANGED = "user.password_changed"  # noqa: S105  (an action name, not a password)
+    PASSWORD_CHANGE_FAILED = "user.password_change_failed"  # noqa: S105  (an action name)
+    PASSWORD_CHANGE_THROTTLED = "user.password_change_throttled"  # noqa: S105  (an action name)
     USER_CREATED = "user.created"
     USER_UPDATED = "user.updated"
 

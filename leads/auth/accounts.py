@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import re
+from email_validator import EmailNotValidError, validate_email
 
 from leads.audit.service import AuditAction, record_audit
 from leads.auth.passwords import generate_password, hash_password, password_problem
@@ -20,17 +20,18 @@ def normalize_email(email: str) -> str:
     return email.strip().lower()
 
 
-# Staff emails are login names, never mailed by this check: internal domains such as
-# `clinic.local` (the bootstrap admin's) are fine, which email-validator would refuse.
-EMAIL_SHAPE = re.compile(r"[^@\s]{1,64}@[^@\s.]+(\.[^@\s.]+)*")
-
-
 def checked_email(email: str) -> str:
-    """The normalized email, or AccountError when it does not look like an email address."""
+    """The normalized email, or AccountError with email-validator's reason when it is not one.
+
+    Staff get digests and alerts at this address, so it must be a real one (no DNS check:
+    the clinic's mail server may not be reachable from here).
+    """
     email = normalize_email(email)
-    if len(email) > 320 or not EMAIL_SHAPE.fullmatch(email):
-        raise AccountError("That is not a valid email address.")
-    return email
+    try:
+        valid = validate_email(email, check_deliverability=False)
+    except EmailNotValidError as error:
+        raise AccountError(f"That is not a valid email address: {error}") from None
+    return normalize_email(valid.normalized)
 
 
 def find_user(email: str) -> User | None:
@@ -83,7 +84,8 @@ def create_user(
 
 
 def revoke_all_sessions(user: User, *, keep_token_hash: str | None = None) -> None:
-    """End every live login of `user` (optionally all but one)."""
+    """End every live login of `user` (optionally all but one) and revoke its device cookies."""
+    user.device_generation = (user.device_generation or 0) + 1
     query = db.update(UserSession).where(UserSession.user_id == user.id, UserSession.revoked_at.is_(None))
     if keep_token_hash is not None:
         query = query.where(UserSession.token_hash != keep_token_hash)

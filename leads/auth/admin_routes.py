@@ -14,13 +14,6 @@ bp = Blueprint("admin", __name__, url_prefix="/dashboard/admin")
 bp.before_request(require_admin)
 
 
-@bp.after_request
-def no_store(response):
-    # Pages here may carry a one-time password: keep them out of every cache.
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
 def _users_page(form: AddUserForm, status: int = 200):
     users = accounts.list_users()
     return render_template("admin/users.html", users=users, form=form, action_form=ActionForm()), status

@@ -2,6 +2,9 @@
 gets a signed cookie naming that account and a random device id. With it, the login throttle counts
 only this device's own failures, so an attacker elsewhere who fills the account-wide or address-wide
 counters cannot lock the real user out of their own browser.
+
+A cookie carries the account's `device_generation`; a password change or a deactivation bumps it
+(leads/auth/accounts.py), so a cookie copied before then no longer earns that exemption.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import secrets
 from flask import Response, current_app, request
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
+from leads.models import User
 from leads.signing import serializer
 
 MAX_AGE_SECONDS = 180 * 24 * 3600
@@ -32,8 +36,11 @@ def _serializer() -> URLSafeTimedSerializer:
     return serializer(SALT)
 
 
-def trusted_device(email: str) -> str | None:
-    """The device id when this browser's cookie was issued for `email` (and is genuine and recent)."""
+def trusted_device(user: User | None) -> str | None:
+    """The device id when this browser's cookie was issued for `user` since its last revocation
+    (and is genuine and recent)."""
+    if user is None or not user.active:
+        return None
     raw = request.cookies.get(cookie_name(), "")
     if not raw or len(raw) > 500:
         return None
@@ -41,15 +48,19 @@ def trusted_device(email: str) -> str | None:
         data = _serializer().loads(raw, max_age=MAX_AGE_SECONDS)
     except BadSignature:
         return None
-    if not isinstance(data, dict) or data.get("a") != account_key(email):
+    if not isinstance(data, dict) or data.get("a") != account_key(user.email):
+        return None
+    if data.get("g", 0) != user.device_generation:
         return None
     device = data.get("d")
     return device if isinstance(device, str) else None
 
 
-def remember_device(response: Response, email: str) -> Response:
-    """After a successful login: mark this browser as one the account's owner uses."""
-    value = _serializer().dumps({"a": account_key(email), "d": secrets.token_urlsafe(16)})
+def remember_device(response: Response, user: User) -> Response:
+    """After a successful login (or one's own password change): mark this browser as the owner's."""
+    value = _serializer().dumps(
+        {"a": account_key(user.email), "d": secrets.token_urlsafe(16), "g": user.device_generation}
+    )
     response.set_cookie(
         cookie_name(),
         value,

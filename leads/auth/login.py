@@ -13,7 +13,13 @@ from leads.audit.service import AuditAction, record_audit
 from leads.auth import throttle
 from leads.auth.accounts import AccountError, find_user, normalize_email, set_password
 from leads.auth.devices import trusted_device
-from leads.auth.passwords import burn_verify_time, hash_password, needs_rehash, verify_password
+from leads.auth.passwords import (
+    burn_verify_time,
+    hash_password,
+    needs_rehash,
+    password_problem,
+    verify_password,
+)
 from leads.auth.sessions import begin_session, revoke_session
 from leads.extensions import db
 from leads.models import User
@@ -26,6 +32,8 @@ DEFAULT_NEXT = "/dashboard/"
 class LoginResult:
     user: User | None = None
     retry_after_seconds: int | None = None
+    # What to show the person when the attempt did not go through (a password change).
+    problem: str | None = None
 
     @property
     def throttled(self) -> bool:
@@ -49,14 +57,14 @@ def authenticate(email: str, password: str) -> LoginResult:
     """Check a login attempt and audit it; commits, so failures are recorded even if nothing follows."""
     email = normalize_email(email)[:320]
     ip = request.remote_addr or "unknown"
-    device = trusted_device(email)
+    user = find_user(email)
+    device = trusted_device(user)
     wait = throttle.login_retry_after(email, ip, device)
     if wait is not None:
         record_audit(AuditAction.LOGIN_THROTTLED, actor=None, **_attempted(email))
         db.session.commit()
         return LoginResult(retry_after_seconds=wait)
 
-    user = find_user(email)
     if user is None:
         # The same Argon2 work as a real check, so response time does not tell which emails exist.
         burn_verify_time(password)
@@ -97,21 +105,37 @@ def end_session(user: User | None) -> None:
     session.clear()
 
 
-def change_own_password(user: User, current: str, new: str) -> str | None:
-    """Replace the logged-in user's password; returns a problem to show, or None when done.
+def change_own_password(user: User, current: str, new: str) -> LoginResult:
+    """Replace the logged-in user's password; `.problem` says what to show, None when done.
 
-    Every other login of the account ends; this one stays.
+    The current password is a password guess like a login's: it counts against the same throttle
+    and is audited the same way. Everything that does not depend on it is checked first, so the
+    only answer a guess can change is "not correct" (a new password equal to the guess is refused
+    without looking at the stored one). Every other login of the account ends; this one stays.
     """
-    if not verify_password(user.password_hash, current):
-        return "Your current password is not correct."
     if new == current:
-        return "Choose a password different from the current one."
+        return LoginResult(problem="Choose a password different from the current one.")
+    if problem := password_problem(new):
+        return LoginResult(problem=problem)
+    ip = request.remote_addr or "unknown"
+    device = trusted_device(user)
+    wait = throttle.login_retry_after(user.email, ip, device)
+    if wait is not None:
+        record_audit(AuditAction.PASSWORD_CHANGE_THROTTLED, "user", user.id, actor=user)
+        db.session.commit()
+        return LoginResult(retry_after_seconds=wait)
+    if not verify_password(user.password_hash, current):
+        throttle.note_login_failure(user.email, ip, device)
+        record_audit(AuditAction.PASSWORD_CHANGE_FAILED, "user", user.id, actor=user)
+        db.session.commit()
+        return LoginResult(problem="Your current password is not correct.")
+    throttle.note_login_success(user.email, ip, device)
     try:
         set_password(user, new, actor=user, via="self", keep_session_token=user.session_token)
     except AccountError as error:
-        return str(error)
+        return LoginResult(problem=str(error))
     db.session.commit()
-    return None
+    return LoginResult(user=user)
 
 
 def safe_next(target: str | None) -> str:

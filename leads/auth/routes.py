@@ -44,8 +44,7 @@ def login():
             headers,
         )
     if result.throttled:
-        minutes = result.retry_after_minutes
-        message = f"Too many attempts. Try again in {minutes} minute{'' if minutes == 1 else 's'}."
+        message = _too_many(result.retry_after_minutes)
         headers = {"Retry-After": str(result.retry_after_seconds)}
         return render_template("auth/login.html", form=form, next_url=next_url, error=message), 429, headers
     if result.user is None:
@@ -53,7 +52,7 @@ def login():
 
     start_session(result.user)
     target = url_for("auth.change_password") if result.user.must_change_password else next_url
-    return remember_device(redirect(target), result.user.email)
+    return remember_device(redirect(target), result.user)
 
 
 @bp.post("/logout")
@@ -66,10 +65,19 @@ def logout():
 @login_required
 def change_password():
     form = ChangePasswordForm()
-    problem = None
-    if form.validate_on_submit():
-        problem = change_own_password(current_user, form.current_password.data, form.new_password.data)
-        if problem is None:
-            return redirect(DEFAULT_NEXT)
-    status = 400 if request.method == "POST" else 200
-    return render_template("auth/change_password.html", form=form, error=problem), status
+    if not form.validate_on_submit():
+        status = 400 if request.method == "POST" else 200
+        return render_template("auth/change_password.html", form=form), status
+    result = change_own_password(current_user, form.current_password.data, form.new_password.data)
+    if result.throttled:
+        headers = {"Retry-After": str(result.retry_after_seconds)}
+        error = _too_many(result.retry_after_minutes)
+        return render_template("auth/change_password.html", form=form, error=error), 429, headers
+    if result.problem is not None:
+        return render_template("auth/change_password.html", form=form, error=result.problem), 400
+    # The change revoked every device cookie of the account; this browser is still the owner's.
+    return remember_device(redirect(DEFAULT_NEXT), current_user)
+
+
+def _too_many(minutes: int) -> str:
+    return f"Too many attempts. Try again in {minutes} minute{'' if minutes == 1 else 's'}."

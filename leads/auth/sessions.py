@@ -1,6 +1,7 @@
 """Server-side login sessions: the cookie carries a random token whose hash is a UserSession row.
 
-Logging out revokes the row, so a copied cookie stops working; an idle session expires.
+Logging out revokes the row, so a copied cookie stops working; an idle session expires, and
+every session ends SESSION_MAX_HOURS after its login however active it is.
 """
 
 from __future__ import annotations
@@ -52,8 +53,10 @@ def load_user(token: str) -> User | None:
     if row is None or not row.user.active:
         return None
     now = utcnow()
-    idle_limit = timedelta(minutes=current_app.config["SESSION_IDLE_MINUTES"])
-    if now - row.last_seen_at > idle_limit:
+    config = current_app.config
+    idle_limit = timedelta(minutes=config["SESSION_IDLE_MINUTES"])
+    max_age = timedelta(hours=config["SESSION_MAX_HOURS"])
+    if now - row.last_seen_at > idle_limit or now - row.created_at > max_age:
         row.revoked_at = now
         db.session.commit()
         return None

@@ -5,12 +5,14 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, replace
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date
 
 import sqlalchemy as sa
 
 from leads.extensions import db
+from leads.input_guard import MAX_ID
 from leads.models import Inquiry, Lead, LeadStatus, QuestionnaireResponse
+from leads.sql import LIKE_ESCAPE, escape_like, within_days
 
 ASSIGNEE_CHOICES = ("anyone", "mine", "unassigned")
 QUESTIONNAIRE_CHOICES = ("answered", "unanswered")
@@ -52,7 +54,7 @@ class InboxFilters:
 
 
 def _is_id(raw: str) -> bool:
-    return re.fullmatch(r"[0-9]{1,11}", raw) is not None
+    return re.fullmatch(r"[0-9]{1,10}", raw) is not None and int(raw) <= MAX_ID
 
 
 def _date(raw: str, name: str, problems: list[str]) -> date | None:
@@ -106,27 +108,19 @@ def parse_filters(args: Mapping[str, str], sorts: Mapping[str, object]) -> tuple
     return filters, problems
 
 
-def _like_escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
 def search_condition(q: str) -> sa.ColumnElement[bool]:
     """Name contains (any case); email or phone equal or starting with what was typed."""
-    pattern = _like_escape(q)
+    pattern = escape_like(q)
     conditions = [
-        Lead.full_name.ilike(f"%{pattern}%", escape="\\"),
+        Lead.full_name.ilike(f"%{pattern}%", escape=LIKE_ESCAPE),
         # Addresses are stored normalized (lower-case domain); try the text as typed and in lower case.
-        Lead.email.like(f"{pattern}%", escape="\\"),
-        Lead.email.like(f"{_like_escape(q.lower())}%", escape="\\"),
+        Lead.email.like(f"{pattern}%", escape=LIKE_ESCAPE),
+        Lead.email.like(f"{escape_like(q.lower())}%", escape=LIKE_ESCAPE),
     ]
     digits = re.sub(r"\D", "", q)
     if len(digits) >= 3 and re.fullmatch(r"[\d\s()+.\-]+", q):
         conditions.append(Lead.phone.like(f"+{digits}%"))
     return sa.or_(*conditions)
-
-
-def _day_start(day: date) -> datetime:
-    return datetime.combine(day, time(0), tzinfo=UTC)
 
 
 def conditions(filters: InboxFilters, user_id: int | None, *, with_status: bool = True) -> list:
@@ -146,10 +140,7 @@ def conditions(filters: InboxFilters, user_id: int | None, *, with_status: bool 
         where.append(Lead.assignee_id == int(filters.assignee))
     if filters.source:
         where.append(sa.exists().where(Inquiry.lead_id == Lead.id, Inquiry.utm_source == filters.source))
-    if filters.created_from:
-        where.append(Lead.created_at >= _day_start(filters.created_from))
-    if filters.created_to:
-        where.append(Lead.created_at < _day_start(filters.created_to + timedelta(days=1)))
+    where += within_days(Lead.created_at, filters.created_from, filters.created_to)
     if filters.questionnaire:
         answered = sa.exists().where(QuestionnaireResponse.lead_id == Lead.id)
         where.append(answered if filters.questionnaire == "answered" else ~answered)

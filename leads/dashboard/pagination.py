@@ -10,6 +10,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
+from leads.input_guard import MAX_ID
 from leads.models import Lead
 
 
@@ -65,6 +66,8 @@ def _typed(column: sa.Column, value: object) -> object:
     if python_type is bool and isinstance(value, bool):
         return value
     if python_type is int and isinstance(value, int) and not isinstance(value, bool):
+        if abs(value) > MAX_ID:
+            raise BadCursor(f"{column.key} out of range")
         return value
     if python_type is datetime and isinstance(value, str):
         moment = datetime.fromisoformat(value)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import statistics
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 
@@ -19,6 +19,7 @@ from leads.models import (
     OutboundEmail,
     QuestionnaireResponse,
 )
+from leads.sql import day_start
 
 DAYS = 30
 MEDIAN_WINDOW_DAYS = 90
@@ -91,9 +92,7 @@ def per_day(today: date) -> list[tuple[str, int]]:
     day = _day(Lead.created_at)
     rows = dict(
         db.session.execute(
-            sa.select(day, sa.func.count())
-            .where(_live(), Lead.created_at >= datetime(start.year, start.month, start.day, tzinfo=UTC))
-            .group_by(day)
+            sa.select(day, sa.func.count()).where(_live(), Lead.created_at >= day_start(start)).group_by(day)
         ).all()
     )
     return [

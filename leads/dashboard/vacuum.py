@@ -6,11 +6,10 @@ import logging
 
 from flask import current_app
 
+from leads import task_names
 from leads.extensions import db
 
 log = logging.getLogger(__name__)
-
-VACUUM_TASK = "tasks.maintenance.vacuum_tables"
 
 
 def vacuum_tables(tables: list[str]) -> list[str]:
@@ -33,7 +32,7 @@ def request_vacuum(tables: list[str]) -> bool:
     if db.engine.dialect.name != "postgresql":
         return False
     try:
-        current_app.extensions["celery"].send_task(VACUUM_TASK, args=[sorted(tables)])
+        current_app.extensions["celery"].send_task(task_names.VACUUM_TABLES, args=[sorted(tables)])
     except Exception as error:  # noqa: BLE001  (the erasure is done; a broker outage must not undo the answer)
         log.warning("broker unavailable, vacuum after erasure left to autovacuum: %s", type(error).__name__)
         return False

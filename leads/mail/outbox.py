@@ -10,14 +10,15 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 
+from leads import task_names
 from leads.extensions import db
 from leads.models import EmailKind, EmailStatus, Inquiry, Lead, OutboundEmail
 from leads.models.base import utcnow
 
 log = logging.getLogger(__name__)
 
-SEND_TASK = "tasks.email.send_email"
-BATCH_TASK = "tasks.email.send_due_batch"
+SEND_TASK = task_names.SEND_EMAIL
+BATCH_TASK = task_names.SEND_DUE_BATCH
 
 
 def owe(

@@ -32,6 +32,9 @@ class User(db.Model):
     # Round-robin assignment hands the next new lead to whoever waited longest.
     last_assigned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Device cookies (leads/auth/devices.py) carry the generation they were issued in; a password
+    # change or a deactivation bumps it, so every device cookie of the account stops counting.
+    device_generation: Mapped[int] = mapped_column(default=0, server_default="0")
 
     sessions: Mapped[list[UserSession]] = relationship(back_populates="user")
 

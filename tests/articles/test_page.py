@@ -78,14 +78,16 @@ def test_head_has_description_canonical_open_graph_and_json_ld(client):
     ]
 
 
-def test_canonical_falls_back_to_the_request_host(make_app):
-    app = make_app(PUBLIC_BASE_URL="", WTF_CSRF_ENABLED=False, RATELIMIT_ENABLED=False)
+def test_canonical_falls_back_to_the_configured_address_not_the_request_host(make_app):
+    app = make_app(
+        PUBLIC_BASE_URL="", HOST="127.0.0.1", PORT=5140, WTF_CSRF_ENABLED=False, RATELIMIT_ENABLED=False
+    )
     with app.app_context():
         article = make_article()
         db.session.commit()
         slug = article.slug
     response = app.test_client().get(f"/{slug}/", base_url="https://www.example.org")
-    assert _soup(response).find("link", rel="canonical")["href"] == f"https://www.example.org/{slug}/"
+    assert _soup(response).find("link", rel="canonical")["href"] == f"http://127.0.0.1:5140/{slug}/"
 
 
 def test_json_ld_cannot_break_out_of_its_script(client):

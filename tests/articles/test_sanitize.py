@@ -231,3 +231,19 @@ FRAGMENTS = [
 @given(st.lists(st.sampled_from(FRAGMENTS), max_size=12))
 def test_no_combination_of_attack_fragments_survives(parts):
     assert_safe(sanitize_html("".join(parts), SEED_LINK))
+
+
+@pytest.mark.parametrize(
+    "href", ["//evil.example/x", "/\\evil.example/x", "\\\\evil.example/x", "///evil.example/x"]
+)
+def test_protocol_relative_links_are_external(href):
+    html = sanitize_html(f'<p><a href="{href}">elsewhere</a></p>', link="https://clinic.example/post/")
+    assert '<a href="https://evil.example/x" rel="noopener noreferrer">elsewhere</a>' in html
+
+
+def test_a_protocol_relative_link_to_the_post_itself_stays_an_anchor():
+    html = sanitize_html(
+        '<h2 id="intro">Intro</h2><a href="//clinic.example/post/#intro">up</a>',
+        link="https://clinic.example/post/",
+    )
+    assert '<a href="#intro">up</a>' in html

@@ -62,3 +62,39 @@ def test_change_password_needs_login(client):
     response = client.get(CHANGE)
     assert response.status_code == 302 and response.headers["Location"].startswith("/login")
     assert change(client).status_code == 401
+
+
+def test_a_new_password_equal_to_a_guess_does_not_tell_whether_the_guess_was_right(app, make_account):
+    user = make_account()
+    client = app.test_client()
+    login(client, user.email)
+    right = change(client, current=PASSWORD, new=PASSWORD)
+    wrong = change(client, current="a wrong guess here", new="a wrong guess here")
+    assert (right.status_code, right.data) == (wrong.status_code, wrong.data)
+    assert b"different from the current" in right.data
+
+
+def test_wrong_current_passwords_are_audited_and_throttled_like_logins(make_throttled_app, make_account):
+    app = make_throttled_app()
+    with app.app_context():
+        user = make_account()
+        client = app.test_client()
+        login(client, user.email)
+        for n in range(5):
+            response = change(client, current=f"wrong guess number {n}")
+            assert response.status_code == 400
+            assert b"current password is not correct" in response.data
+        # Even the right password now waits, as at the login.
+        response = change(client)
+        assert response.status_code == 429
+        assert int(response.headers["Retry-After"]) > 0
+        db.session.refresh(user)
+        assert not verify_password(user.password_hash, NEW)
+        actions = db.session.scalars(
+            db.select(AuditEntry.action).where(AuditEntry.target_id == user.id)
+        ).all()
+        assert actions.count(AuditAction.PASSWORD_CHANGE_FAILED) == 5
+        assert AuditAction.PASSWORD_CHANGE_THROTTLED in actions
+        # The guesses count against the login too: the same password, the same counters.
+        client.post("/logout")
+        assert login(client, user.email).status_code == 429

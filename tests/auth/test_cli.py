@@ -123,10 +123,10 @@ def test_bootstrap_admin_prints_once_and_never_again(runner):
     assert first.exit_code == 0, first.output
     lines = first.output.splitlines()
     assert len(lines) == 2
-    assert lines[0] == "Admin login: admin@clinic.local"
+    assert lines[0] == "Admin login: admin@clinic.example"
     assert lines[1].startswith("One-time password: ")
     password = lines[1].removeprefix("One-time password: ")
-    admin = user_by_email("admin@clinic.local")
+    admin = user_by_email("admin@clinic.example")
     assert admin.is_admin and admin.must_change_password
     assert verify_password(admin.password_hash, password)
 
@@ -139,7 +139,7 @@ def test_bootstrap_admin_does_nothing_when_users_exist(runner, make_account):
     make_account()
     result = runner.invoke(args=["users", "bootstrap-admin"])
     assert result.exit_code == 0 and result.output == ""
-    assert user_by_email("admin@clinic.local") is None
+    assert user_by_email("admin@clinic.example") is None
 
 
 def test_bootstrap_admin_email_is_configurable_and_passwords_differ(make_app):

@@ -174,16 +174,21 @@ def test_login_cookie_is_httponly_and_samesite_lax(client, make_account):
 
 
 def test_production_cookies_are_strict(make_app, make_account, base_env):
-    settings = load_settings({**base_env, "APP_ENV": "production", **PRODUCTION_CLINIC})
+    production = {
+        "APP_ENV": "production",
+        "REDIS_URL": "redis://redis:6379/0",
+        "PUBLIC_BASE_URL": "https://clinic.example",
+        **PRODUCTION_CLINIC,
+    }
+    settings = load_settings({**base_env, **production})
     assert settings["SESSION_COOKIE_SECURE"] is True
     assert settings["SESSION_COOKIE_HTTPONLY"] is True
     assert settings["SESSION_COOKIE_SAMESITE"] == "Lax"
     assert settings["SESSION_COOKIE_NAME"].startswith("__Host-")
     assert settings["REMEMBER_COOKIE_SECURE"] is True
 
-    app = make_app(
-        {"APP_ENV": "production", **PRODUCTION_CLINIC}, WTF_CSRF_ENABLED=False, RATELIMIT_ENABLED=False
-    )
+    # The throttle's storage is only reached on a failed login; this one succeeds.
+    app = make_app(production, WTF_CSRF_ENABLED=False, RATELIMIT_ENABLED=False)
     with app.app_context():
         user = make_account()
         cookies = login(app.test_client(), user.email).headers.getlist("Set-Cookie")

@@ -8,7 +8,8 @@ import pytest
 
 from tests.conftest import service_missing
 
-CHROMIUM = "/usr/bin/chromium"
+# CHROMIUM_PATH points the tests at another build (and lets a test check what a missing one does).
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 # Without the background-networking flags Chromium keeps calling home, and this
 # machine's closed network refuses each attempt.
 CHROMIUM_ARGS = [

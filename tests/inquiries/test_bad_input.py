@@ -44,12 +44,12 @@ def _assert_field_error(response, field_id: str, message: str) -> None:
     ("changes", "field_id", "message"),
     [
         ({"full_name": "Ana\r\nBcc: evil@example.com"}, "full_name", "on a single line"),
-        ({"full_name": "Ana\x00Silva"}, "full_name", "on a single line"),
+        ({"full_name": "Ana\x01Silva"}, "full_name", "on a single line"),
         ({"full_name": "Ana\tSilva"}, "full_name", "on a single line"),
         ({"full_name": "A" * 121}, "full_name", "under 120 characters"),
         ({"full_name": "   "}, "full_name", "Please enter your name."),
         ({"message": "x" * 2001}, "message", "under 2000 characters"),
-        ({"message": "hello\x00"}, "message", "control characters"),
+        ({"message": "hello\x01"}, "message", "control characters"),
         ({"email": "e" * 330 + "@example.com"}, "email", "too long"),
         ({"email": "not-an-email"}, "email", "valid email address"),
         ({"email": "ana@exa mple.com"}, "email", "valid email address"),
@@ -213,11 +213,12 @@ def test_csrf_without_any_session_is_the_expired_answer(csrf_client):
     assert counts() == NOTHING
 
 
-def test_csrf_failure_on_an_address_with_a_nul_is_the_plain_answer(csrf_client):
+def test_an_address_with_a_nul_is_the_plain_answer(csrf_client):
+    # leads/input_guard.py answers before CSRF or the database look at it.
     client, _ = csrf_client
     response = client.post("/abc%00/", data=valid_form())
-    assert response.status_code == 400
-    assert "This form has expired" in response.get_data(as_text=True)
+    assert response.status_code == 404
+    assert "Page not found" in response.get_data(as_text=True)
     assert counts() == NOTHING
 
 
@@ -261,8 +262,12 @@ _values = st.one_of(_text, st.sampled_from(["", "y", "email", "phone", "ana@exam
     raw=st.binary(max_size=200),
 )
 def test_no_field_value_gives_a_server_error(client, page_url, fields, symptoms, raw):
+    # A NUL byte anywhere is refused whole by leads/input_guard.py (400); anything else is
+    # stored or explained field by field.
     response = client.post(page_url, data={**fields, "symptoms": symptoms})
     assert response.status_code < 500, response.status_code
-    assert response.status_code in (303, 422)
+    assert response.status_code in (303, 422, 400)
+    has_nul = any("\x00" in value for value in [*fields.values(), *symptoms])
+    assert (response.status_code == 400) == has_nul
     response = client.post(page_url, data=raw, content_type="application/x-www-form-urlencoded")
-    assert response.status_code in (303, 422)
+    assert response.status_code in (303, 422, 400)

@@ -9,13 +9,14 @@ from flask import current_app
 
 from leads.extensions import db
 from leads.models import Lead
-from tasks import RETENTION_TASK, beat_schedule
+from leads.task_names import APPLY_RETENTION
+from tasks import beat_schedule
 from tests.factories import make_lead
 
 
 def test_beat_runs_retention_daily(app):
     entry = beat_schedule(app.config)["retention"]
-    assert entry["task"] == RETENTION_TASK
+    assert entry["task"] == APPLY_RETENTION
 
 
 def test_worker_erases_the_leads_past_the_window(worker_app, start_worker):
@@ -26,7 +27,7 @@ def test_worker_erases_the_leads_past_the_window(worker_app, start_worker):
     db.session.commit()
     start_worker()
 
-    current_app.extensions["celery"].send_task(RETENTION_TASK)
+    current_app.extensions["celery"].send_task(APPLY_RETENTION)
 
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
