@@ -18,6 +18,14 @@ def log_in(client, user: User) -> str:
 
 
 # What APP_ENV=production needs besides the secrets: who the clinic is (leads/config.py).
+# What production needs besides the clinic's details: secrets, a database, Redis and its address.
+PRODUCTION_SERVICES = {
+    "APP_ENV": "production",
+    "SECRET_KEY": "x" * 40,
+    "DATABASE_URL": "postgresql://h/db",
+    "REDIS_URL": "redis://redis:6379/0",
+    "PUBLIC_BASE_URL": "https://clinic.example",
+}
 PRODUCTION_CLINIC = {
     "MAIL_DEFAULT_SENDER": "Example Clinic <care@clinic.example>",
     "CLINIC_NAME": "Example Clinic",

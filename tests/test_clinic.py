@@ -8,20 +8,12 @@ import pytest
 from leads.config import ConfigError, load_settings
 from leads.extensions import db
 from tests.factories import make_article
-from tests.helpers import PRODUCTION_CLINIC
-
-SECRETS = {
-    "APP_ENV": "production",
-    "SECRET_KEY": "x" * 40,
-    "DATABASE_URL": "postgresql://h/db",
-    "REDIS_URL": "redis://redis:6379/0",
-    "PUBLIC_BASE_URL": "https://clinic.example",
-}
+from tests.helpers import PRODUCTION_CLINIC, PRODUCTION_SERVICES
 
 
 @pytest.mark.parametrize("name", [*PRODUCTION_CLINIC])
 def test_production_needs_each_clinic_detail(tmp_path, name):
-    env = {**SECRETS, **PRODUCTION_CLINIC, name: ""}
+    env = {**PRODUCTION_SERVICES, **PRODUCTION_CLINIC, name: ""}
     with pytest.raises(ConfigError) as caught:
         load_settings(env, instance_path=tmp_path)
     message = str(caught.value)
@@ -32,7 +24,12 @@ def test_production_needs_each_clinic_detail(tmp_path, name):
 def test_production_accepts_a_privacy_notice_file_instead_of_a_url(tmp_path):
     notice = tmp_path / "privacy.txt"
     notice.write_text("We keep your details.\n\nAsk us to erase them.\n")
-    env = {**SECRETS, **PRODUCTION_CLINIC, "PRIVACY_NOTICE_URL": "", "PRIVACY_NOTICE_FILE": str(notice)}
+    env = {
+        **PRODUCTION_SERVICES,
+        **PRODUCTION_CLINIC,
+        "PRIVACY_NOTICE_URL": "",
+        "PRIVACY_NOTICE_FILE": str(notice),
+    }
     assert load_settings(env, instance_path=tmp_path)["PRIVACY_NOTICE_FILE"] == str(notice)
 
 

@@ -4,6 +4,8 @@ configured is refused, and new signatures use the new key only."""
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import pytest
 from flask import Response
 
@@ -67,16 +69,21 @@ def test_new_links_are_signed_with_the_new_key(apps):
         read_token(QUESTIONNAIRE, token, 60)
 
 
+def _account(email: str) -> SimpleNamespace:
+    """What the device cookie reads of an account: its email, state and revocation generation."""
+    return SimpleNamespace(email=email, active=True, device_generation=0)
+
+
 def _device_cookie(app, email: str) -> str:
     with app.test_request_context():
-        response = remember_device(Response(), email)
+        response = remember_device(Response(), _account(email))
     header = response.headers["Set-Cookie"]
     return header.split(";", 1)[0].split("=", 1)[1]
 
 
 def _device_seen_by(app, email: str, cookie: str) -> str | None:
     with app.test_request_context(headers={"Cookie": f"login-device={cookie}"}):
-        return trusted_device(email)
+        return trusted_device(_account(email))
 
 
 def test_device_cookie_from_before_the_rotation_is_still_trusted(apps):

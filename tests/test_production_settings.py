@@ -7,14 +7,9 @@ import pytest
 from leads.config import ConfigError, load_settings
 from leads.extensions import db
 from tests.factories import make_article
+from tests.helpers import PRODUCTION_CLINIC, PRODUCTION_SERVICES
 
-PRODUCTION = {
-    "APP_ENV": "production",
-    "SECRET_KEY": "x" * 40,
-    "DATABASE_URL": "postgresql://h/db",
-    "REDIS_URL": "redis://redis:6379/0",
-    "PUBLIC_BASE_URL": "https://clinic.example",
-}
+PRODUCTION = {**PRODUCTION_SERVICES, **PRODUCTION_CLINIC}
 HOSTILE = {"Host": "evil.example"}
 
 
