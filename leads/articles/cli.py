@@ -22,7 +22,9 @@ def import_command(source: str) -> None:
         raise click.ClickException(str(error)) from None
     article = result.article
     state = "created" if result.created else "updated"
-    click.echo(f'Imported "{article.title}" at /{article.slug}/ ({state})')
+    # Still one line: an operator (or a sync log) sees at once that the questionnaire has no symptoms.
+    missing = "" if result.symptoms_found else "; no symptom list found: review it under Dashboard > Articles"
+    click.echo(f'Imported "{article.title}" at /{article.slug}/ ({state}){missing}')
 
 
 @articles_cli.command("list")

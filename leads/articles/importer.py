@@ -12,9 +12,11 @@ from datetime import UTC, datetime
 from urllib.parse import unquote, urlsplit
 
 from bs4 import BeautifulSoup
+from flask import current_app
 from sqlalchemy.exc import SQLAlchemyError
 
 from leads.articles.extract import extract
+from leads.articles.profile import post_terms, profile_for_terms
 from leads.articles.sanitize import sanitize_html
 from leads.extensions import db
 from leads.models import Article
@@ -49,12 +51,18 @@ class Post:
     language: str
     published_at: datetime | None
     modified_at: datetime | None
+    # `category:<slug>`, `tag:<slug>`, `category:<id>`…: what ARTICLE_PROFILE_TERMS maps.
+    terms: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
 class ImportResult:
     article: Article
     created: bool
+
+    @property
+    def symptoms_found(self) -> bool:
+        return bool(self.article.found_symptoms)
 
 
 def import_post(payload: object) -> ImportResult:
@@ -71,8 +79,9 @@ def import_post(payload: object) -> ImportResult:
         "excerpt": post.excerpt or _first_paragraph(html),
         "html": html,
         "toc": found.toc,
-        "symptoms": found.symptoms,
+        "found_symptoms": found.symptoms,
         "faqs": found.faqs,
+        "wp_profile": profile_for_terms(post.terms, current_app.config["ARTICLE_PROFILE_TERMS"]),
         "source_url": post.link,
         "published_at": post.published_at,
         "wp_modified_at": post.modified_at,
@@ -90,6 +99,9 @@ def import_post(payload: object) -> ImportResult:
             db.session.add(article)
         for name, value in fields.items():
             setattr(article, name, value)
+        # An admin's correction of the symptom list outlives re-imports until the admin resets it.
+        if article.symptoms_corrected_at is None:
+            article.symptoms = found.symptoms
         db.session.commit()
     except ArticleImportError:
         db.session.rollback()
@@ -129,6 +141,7 @@ def parse_post(payload: object) -> Post:
         language=_language(payload, link),
         published_at=_gmt(payload, "date_gmt"),
         modified_at=_gmt(payload, "modified_gmt"),
+        terms=tuple(post_terms(payload)),
     )
 
 

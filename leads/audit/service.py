@@ -29,6 +29,9 @@ class AuditAction:
     PASSWORD_CHANGED = "user.password_changed"  # noqa: S105  (an action name, not a password)
     USER_CREATED = "user.created"
     USER_UPDATED = "user.updated"
+    ARTICLE_SYMPTOMS_CORRECTED = "article.symptoms_corrected"
+    ARTICLE_SYMPTOMS_RESET = "article.symptoms_reset"
+    ARTICLE_PROFILE_CHOSEN = "article.profile_chosen"
 
 
 def record_audit(
