@@ -98,9 +98,10 @@ def init_app(app) -> None:
     app.extensions["condition_profiles"] = _registry
 
 
-def load(directory: Path = PROFILES_DIR) -> Mapping[str, Profile]:
-    """Read and check every `*.yaml` in `directory`; replaces the registry."""
+def load(directory: Path | None = None) -> Mapping[str, Profile]:
+    """Read and check every `*.yaml` in `directory` (default: PROFILES_DIR); replaces the registry."""
     global _registry
+    directory = directory or PROFILES_DIR
     profiles = {}
     for path in sorted(directory.glob("*.yaml")):
         profile = parse(path.name, _read(path))
