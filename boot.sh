@@ -21,7 +21,7 @@ done
 
 # Both commands are idempotent: a re-import updates the article in place, and the
 # admin bootstrap only prints a one-time password when it created the account.
-flask --app app articles import seed/stem-cell-spinal-stenosis.wp.json
+flask --app app articles import --profile spinal_stenosis seed/stem-cell-spinal-stenosis.wp.json
 if flask --app app users --help | grep -q bootstrap-admin; then
     flask --app app users bootstrap-admin
 fi

@@ -13,10 +13,15 @@ articles_cli = AppGroup("articles", help="Import and list treatment articles.")
 
 @articles_cli.command("import")
 @click.argument("source", metavar="FILE_OR_URL")
-def import_command(source: str) -> None:
+@click.option(
+    "--profile",
+    metavar="KEY",
+    help="Questionnaire condition profile (e.g. spinal_stenosis), unless an admin has chosen one already.",
+)
+def import_command(source: str, profile: str | None) -> None:
     """Import (or update) a WordPress REST API post from a JSON file or an http(s) URL."""
     try:
-        result = import_post(load_source(source))
+        result = import_post(load_source(source), profile=profile)
     except ArticleImportError as error:
         # ClickException prints "Error: …" on stderr and exits with status 1.
         raise click.ClickException(str(error)) from None

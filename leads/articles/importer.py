@@ -18,8 +18,10 @@ from sqlalchemy.exc import SQLAlchemyError
 from leads.articles.extract import extract
 from leads.articles.profile import post_terms, profile_for_terms
 from leads.articles.sanitize import sanitize_html
+from leads.audit.service import AuditAction, record_audit
 from leads.extensions import db
 from leads.models import Article
+from leads.questionnaire import conditions
 
 MAX_TITLE = 300
 MAX_SLUG = 200
@@ -65,9 +67,16 @@ class ImportResult:
         return bool(self.article.found_symptoms)
 
 
-def import_post(payload: object) -> ImportResult:
-    """Validate, sanitize and extract the post, then insert or update the Article with its wp_id."""
+def import_post(payload: object, profile: str | None = None) -> ImportResult:
+    """Validate, sanitize and extract the post, then insert or update the Article with its wp_id.
+
+    `profile`: the operator's choice of condition profile, kept unless an admin already chose one.
+    """
     post = parse_post(payload)
+    if profile is not None and conditions.get(profile) is None:
+        raise ArticleImportError(
+            f"Unknown profile {profile!r}; known: {', '.join(sorted(conditions.profiles()))}"
+        )
     html = sanitize_html(post.content, post.link)
     if not BeautifulSoup(html, "html.parser").get_text().strip():
         raise ArticleImportError("Not importable: content.rendered has no text left after sanitizing")
@@ -99,6 +108,17 @@ def import_post(payload: object) -> ImportResult:
             db.session.add(article)
         for name, value in fields.items():
             setattr(article, name, value)
+        if profile and article.admin_profile is None:
+            article.admin_profile = profile
+            db.session.flush()
+            record_audit(
+                AuditAction.ARTICLE_PROFILE_CHOSEN,
+                "article",
+                article.id,
+                actor_email="flask articles import",
+                before=None,
+                after=profile,
+            )
         # An admin's correction of the symptom list outlives re-imports until the admin resets it.
         if article.symptoms_corrected_at is None:
             article.symptoms = found.symptoms

@@ -13,7 +13,7 @@ from leads.models import Article, AuditEntry, Inquiry
 from leads.questionnaire import service
 from leads.tokens import make_token
 from tests.articles.conftest import load_post
-from tests.factories import make_inquiry, make_lead, make_user, seed_payload
+from tests.factories import SEED_PATH, make_inquiry, make_lead, make_user, seed_payload
 from tests.helpers import log_in
 
 MAPPING = "category:sciatica=sciatica,category:knee-osteoarthritis=knee_osteoarthritis"
@@ -170,3 +170,30 @@ def test_coordinators_cannot_review_articles(mapped_app):
     client = mapped_app.test_client()
     log_in(client, coordinator)
     assert client.get("/dashboard/admin/articles/").status_code == 403
+
+
+def test_the_bundled_seed_is_imported_with_the_stenosis_profile_as_boot_does(mapped_app):
+    runner = mapped_app.test_cli_runner()
+    result = runner.invoke(args=["articles", "import", "--profile", "spinal_stenosis", str(SEED_PATH)])
+    assert result.exit_code == 0, result.output
+    article = db.session.scalar(db.select(Article))
+    assert article_profile(article) == "spinal_stenosis"
+    [entry] = audits(AuditAction.ARTICLE_PROFILE_CHOSEN)
+    assert (entry.actor_email, entry.details["after"]) == ("flask articles import", "spinal_stenosis")
+    # An admin's later choice outlives the next boot's import.
+    article.admin_profile = "generic"
+    db.session.commit()
+    runner.invoke(args=["articles", "import", "--profile", "spinal_stenosis", str(SEED_PATH)])
+    db.session.expire_all()
+    assert db.session.scalar(db.select(Article)).admin_profile == "generic"
+
+
+def test_an_unknown_import_profile_is_refused_in_one_line(mapped_app):
+    result = mapped_app.test_cli_runner().invoke(
+        args=["articles", "import", "--profile", "hip", str(SEED_PATH)]
+    )
+    assert result.exit_code == 1
+    assert result.stderr.strip().startswith(
+        "Error: Unknown profile 'hip'; known: generic, knee_osteoarthritis"
+    )
+    assert db.session.scalar(db.select(db.func.count()).select_from(Article)) == 0
