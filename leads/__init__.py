@@ -104,9 +104,11 @@ def register_blueprints(app: Flask) -> None:
 
 def load_condition_profiles(app: Flask) -> None:
     """The questionnaire's condition profiles: a broken file stops start-up, not a patient's page."""
+    from leads.articles.profile import condition_of
     from leads.questionnaire.conditions import init_app
 
     init_app(app)
+    app.add_template_global(condition_of)
 
 
 def register_template_globals(app: Flask) -> None:

@@ -51,3 +51,8 @@ def resolve(article: Article) -> tuple[str, str]:
     if conditions.get(article.wp_profile):
         return article.wp_profile, WORDPRESS
     return conditions.GENERIC, DEFAULT
+
+
+def condition_of(article: object) -> conditions.Profile:
+    """The article's profile, for pages that word things per condition (a template global)."""
+    return conditions.get(article_profile(article) if isinstance(article, Article) else conditions.GENERIC)

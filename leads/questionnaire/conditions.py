@@ -67,6 +67,7 @@ class Profile:
     urgent_title: str
     urgent_reason: str
     urgent_action: str
+    emergency_examples: str
     weights: Weights
     texts: Mapping[str, str] = field(default_factory=dict)
     translations: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
@@ -203,6 +204,7 @@ def parse(name: str, data: object) -> Profile:
         urgent_title=_text(f"{name} urgent_care", urgent, "title"),
         urgent_reason=_text(f"{name} urgent_care", urgent, "reason"),
         urgent_action=_text(f"{name} urgent_care", urgent, "action"),
+        emergency_examples=_text(name, data, "emergency_examples"),
         weights=weights,
         texts=MappingProxyType({k: " ".join(str(v).split()) for k, v in (data.get("texts") or {}).items()}),
         translations=MappingProxyType(dict(data.get("translations") or {})),
@@ -251,7 +253,7 @@ def _weights(name: str, data: Mapping) -> Weights:
 def missing_translations(profile: Profile, languages: tuple[str, ...] = LANGUAGES) -> list[str]:
     """'<lang>: <key>' for every red flag, pattern question and urgent text a language lacks."""
     wanted = [flag.key for flag in profile.red_flags] + [q.key for q in profile.pattern]
-    wanted += ["urgent_title", "urgent_reason", "urgent_action"]
+    wanted += ["urgent_title", "urgent_reason", "urgent_action", "emergency_examples"]
     missing = []
     for language in languages:
         texts = profile.translations.get(language) or {}

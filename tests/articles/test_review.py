@@ -197,3 +197,17 @@ def test_an_unknown_import_profile_is_refused_in_one_line(mapped_app):
         "Error: Unknown profile 'hip'; known: generic, knee_osteoarthritis"
     )
     assert db.session.scalar(db.select(db.func.count()).select_from(Article)) == 0
+
+
+def test_the_article_pages_emergency_notice_fits_its_condition(mapped_app):
+    client = mapped_app.test_client()
+    knee = import_post(load_post("knee-feels-like")).article
+    stenosis = import_post(seed_payload(), profile="spinal_stenosis").article
+    knee_notice = client.get(f"/{knee.slug}/").get_data(as_text=True)
+    stenosis_notice = client.get(f"/{stenosis.slug}/").get_data(as_text=True)
+    assert "such as a hot, swollen knee with a fever" in knee_notice and "bladder" not in knee_notice
+    # Word for word what every article said before profiles.
+    assert (
+        "such as loss of bladder or bowel control, sudden weakness or numbness in your legs, or severe pain,"
+        in " ".join(stenosis_notice.split())
+    )
