@@ -105,7 +105,13 @@ def load(directory: Path | None = None) -> Mapping[str, Profile]:
     directory = directory or PROFILES_DIR
     profiles = {}
     for path in sorted(directory.glob("*.yaml")):
-        profile = parse(path.name, _read(path))
+        try:
+            profile = parse(path.name, _read(path))
+        except ProfileError:
+            raise
+        except (AttributeError, TypeError, ValueError) as error:
+            # A value of the wrong shape somewhere the rules above do not name: still one line.
+            raise ProfileError(f"{path.name}: malformed ({type(error).__name__}: {error})") from None
         if profile.key in profiles:
             raise ProfileError(f"{path.name}: key {profile.key!r} is used by another profile")
         profiles[profile.key] = profile

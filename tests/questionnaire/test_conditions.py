@@ -179,3 +179,10 @@ def test_the_sciatica_profile_asks_radicular_questions():
 def test_a_bad_term_mapping_stops_start_up(base_env, value, message):
     with pytest.raises(ConfigError, match=message):
         create_app(env={**base_env, "ARTICLE_PROFILE_TERMS": value})
+
+
+def test_a_value_of_the_wrong_shape_is_one_line_naming_the_file(tmp_path):
+    sciatica = raw("sciatica")
+    sciatica["pattern"]["bonus"]["points"] = "five"
+    with pytest.raises(ProfileError, match=r"^sciatica\.yaml: malformed"):
+        conditions.load(write_profiles(tmp_path, sciatica=sciatica))
