@@ -26,7 +26,7 @@ release() {
     # Both commands are idempotent: the bundled article is imported only when there is no
     # article yet (a restart keeps the clinic's own imports), and the admin bootstrap only
     # prints a one-time password when it created the account.
-    flask --app app articles import --if-empty seed/stem-cell-spinal-stenosis.wp.json
+    flask --app app articles import --if-empty --profile spinal_stenosis seed/stem-cell-spinal-stenosis.wp.json
     if flask --app app users --help | grep -q bootstrap-admin; then
         flask --app app users bootstrap-admin
     fi

@@ -38,6 +38,7 @@ def create_app(overrides: Mapping | None = None, env: Mapping[str, str] | None =
     trust_proxies(app)
     register_input_guard(app)
     register_extensions(app)
+    load_condition_profiles(app)
     register_blueprints(app)
     register_template_globals(app)
     register_errorhandlers(app)
@@ -106,6 +107,7 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """Mount each area's routes."""
+    from leads.articles.admin_routes import bp as article_admin_bp
     from leads.articles.routes import bp as articles_bp
     from leads.audit.routes import bp as audit_bp
     from leads.auth.admin_routes import bp as admin_bp
@@ -121,11 +123,21 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(dashboard_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(article_admin_bp)
     app.register_blueprint(audit_bp)
     app.register_blueprint(questionnaire_bp)
     app.register_blueprint(inquiries_bp)
     # Last: its `/<slug>/` route must not shadow the others.
     app.register_blueprint(articles_bp)
+
+
+def load_condition_profiles(app: Flask) -> None:
+    """The questionnaire's condition profiles: a broken file stops start-up, not a patient's page."""
+    from leads.articles.profile import condition_of
+    from leads.questionnaire.conditions import init_app
+
+    init_app(app)
+    app.add_template_global(condition_of)
 
 
 def register_template_globals(app: Flask) -> None:

@@ -78,6 +78,21 @@ def _csv(env: Mapping[str, str], name: str) -> list[str]:
     return [part.strip() for part in env.get(name, "").split(",") if part.strip()]
 
 
+def _term_profiles(env: Mapping[str, str], name: str) -> dict[str, str]:
+    """`category:sciatica=sciatica,tag:12=knee_osteoarthritis` as {"category:sciatica": "sciatica", ...}."""
+    mapping = {}
+    for part in _csv(env, name):
+        term, _, profile = (piece.strip() for piece in part.partition("="))
+        kind, _, value = term.partition(":")
+        if kind.lower() not in ("category", "tag") or not value.strip() or not profile:
+            raise ConfigError(
+                f"{name} must be comma-separated category:<slug or id>=<profile> or tag:<slug or id>=<profile>,"
+                f" got {part!r}"
+            )
+        mapping[f"{kind.lower()}:{value.strip().lower()}"] = profile
+    return mapping
+
+
 def _instance_secret(instance_path: Path) -> str:
     """A secret generated on first start and kept under instance/, so sessions survive restarts."""
     path = instance_path / "secret_key"
@@ -292,6 +307,8 @@ def load_settings(env: Mapping[str, str] | None = None, instance_path: Path | No
             "an examination by a qualified clinician. Treatments described here may not be "
             "suitable for everyone.",
         ),
+        # WordPress category or tag -> questionnaire condition profile (leads/questionnaire/profiles/).
+        "ARTICLE_PROFILE_TERMS": _term_profiles(env, "ARTICLE_PROFILE_TERMS"),
         # Mail: unset MAIL_SERVER means each message is written as an .eml under instance/.
         "MAIL_SERVER": mail_server,
         "MAIL_PORT": _int(env, "MAIL_PORT", 587 if mail_server else 25),

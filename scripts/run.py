@@ -67,7 +67,11 @@ def prepare() -> str:
 
     if has_command("articles", "import"):
         say(f"Importing the bundled article if there is none ({SEED.relative_to(ROOT)})")
-        if flask("articles", "import", "--if-empty", str(SEED)).returncode != 0:
+        # The bundled article is about spinal stenosis: its questionnaire is that profile's.
+        if (
+            flask("articles", "import", "--if-empty", "--profile", "spinal_stenosis", str(SEED)).returncode
+            != 0
+        ):
             sys.exit("make run: importing the bundled article failed (see above)")
     else:
         say("`flask articles import` is not available yet: skipping the article import")

@@ -35,6 +35,9 @@ def make_article(**fields) -> Article:
         "html": "<h2 id='intro'>Intro</h2><p>Body.</p>",
         "toc": [{"id": "intro", "title": "Intro", "level": 2}],
         "symptoms": list(SEED_SYMPTOMS),
+        "found_symptoms": list(SEED_SYMPTOMS),
+        # Seed-like: its WordPress category is mapped to the spinal stenosis profile.
+        "wp_profile": "spinal_stenosis",
         "faqs": [{"question": "Is it safe?", "answer": "Usually."}],
         "source_url": f"https://clinic.example/test-article-{n}/",
     }

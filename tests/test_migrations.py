@@ -20,7 +20,7 @@ from flask import current_app
 
 from leads import create_app
 from leads.extensions import db
-from leads.models import AuditEntry, Lead, LeadEvent, OutboundEmail, QuestionnaireResponse
+from leads.models import Article, AuditEntry, Lead, LeadEvent, OutboundEmail, QuestionnaireResponse
 from leads.models.base import UTCDateTime
 from tests.conftest import postgres_base_url, scratch_postgres_database
 from tests.helpers import log_in
@@ -257,3 +257,22 @@ def test_urgent_leads_get_the_time_of_their_latest_red_flag(migrated_app):
     with db.engine.connect() as conn:
         rows = dict(conn.execute(sa.select(Lead.id, Lead.urgent_since).order_by(Lead.id)).all())
     assert rows == {1: late, 2: None}
+
+
+def test_articles_imported_before_profiles_keep_the_stenosis_questionnaire(migrated_app):
+    """a14cnd0001: every article so far was asked the stenosis questions; the upgrade keeps it so."""
+    flask_migrate.upgrade(revision="a7qst0001")
+    with db.engine.begin() as conn:
+        conn.execute(
+            sa.text(
+                "INSERT INTO articles (wp_id, slug, language, title, excerpt, html, toc, symptoms, faqs,"
+                " source_url, imported_at, updated_at) VALUES (1, 'spine', 'en', 'Spine', 'e', '<p>x</p>',"
+                " '[]', '[\"Back pain\", \"Leg pain\"]', '[]', '', :at, :at)"
+            ),
+            {"at": datetime(2026, 11, 30, tzinfo=UTC)},
+        )
+    flask_migrate.upgrade(revision="a14cnd0001")
+    article = db.session.scalar(sa.select(Article))
+    assert (article.admin_profile, article.wp_profile) == ("spinal_stenosis", None)
+    assert article.found_symptoms == article.symptoms == ["Back pain", "Leg pain"]
+    assert article.symptoms_corrected_at is None

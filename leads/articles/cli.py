@@ -23,20 +23,29 @@ articles_cli = AppGroup("articles", help="Import and list treatment articles.")
     is_flag=True,
     help="Allow a URL on a loopback, private or link-local address (refused by default).",
 )
-def import_command(source: str, if_empty: bool, allow_private_network: bool) -> None:
+@click.option(
+    "--profile",
+    metavar="KEY",
+    help="Questionnaire condition profile (e.g. spinal_stenosis), unless an admin has chosen one already.",
+)
+def import_command(source: str, if_empty: bool, allow_private_network: bool, profile: str | None) -> None:
     """Import (or update) a WordPress REST API post from a JSON file or a public http(s) URL."""
     # A restart must not put the bundled article back over the clinic's later import.
     if if_empty and db.session.scalar(db.select(Article.id).limit(1)) is not None:
         click.echo("Articles exist already: nothing imported")
         return
     try:
-        result = import_post(load_source(source, allow_private_network=allow_private_network))
+        result = import_post(
+            load_source(source, allow_private_network=allow_private_network), profile=profile
+        )
     except ArticleImportError as error:
         # ClickException prints "Error: …" on stderr and exits with status 1.
         raise click.ClickException(str(error)) from None
     article = result.article
     state = "created" if result.created else "updated"
-    click.echo(f'Imported "{article.title}" at /{article.slug}/ ({state})')
+    # Still one line: an operator (or a sync log) sees at once that the questionnaire has no symptoms.
+    missing = "" if result.symptoms_found else "; no symptom list found: review it under Dashboard > Articles"
+    click.echo(f'Imported "{article.title}" at /{article.slug}/ ({state}){missing}')
 
 
 @articles_cli.command("list")

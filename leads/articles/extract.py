@@ -11,6 +11,8 @@ from leads.articles.sanitize import HEADINGS, text_of
 
 # "…leading to symptoms such as:", "Common signs include:", "you may notice these symptoms:"
 SYMPTOM_INTRO = re.compile(r"\b(symptoms?|signs?)\b", re.IGNORECASE)
+# "Symptoms", "Signs and symptoms of sciatica", "Warning signs", "What does knee arthritis feel like?"
+SYMPTOM_HEADING = re.compile(r"\b(symptoms?|signs?)\b|\bfeels?\s+like\b", re.IGNORECASE)
 FAQ_HEADING = re.compile(r"frequently\s+asked\s+questions|\bfaqs?\b", re.IGNORECASE)
 LISTS = ("ul", "ol")
 # "Term: explanation" or "Term - explanation" (or an en/em dash) after a bold term.
@@ -39,13 +41,33 @@ def extract_toc(soup: BeautifulSoup) -> list[dict]:
 
 
 def extract_symptoms(soup: BeautifulSoup) -> list[str]:
-    """Items of the first list placed right after a paragraph that names symptoms or signs."""
-    for list_tag in soup.find_all(LISTS):
-        intro = _previous_element(list_tag)
-        if intro is not None and intro.name == "p" and SYMPTOM_INTRO.search(text_of(intro)):
-            items = [_item_label(li) for li in list_tag.find_all("li", recursive=False)]
-            return list(dict.fromkeys(item for item in items if item))
-    return []
+    """Items of the first list placed right after a paragraph that names symptoms or signs; else
+    of the first list in a section whose heading names them, however the list is introduced."""
+    lists = soup.find_all(LISTS)
+    found = next((tag for tag in lists if _introduced_as_symptoms(tag)), None)
+    if found is None:
+        found = next((tag for tag in lists if _under_symptom_heading(tag)), None)
+    if found is None:
+        return []
+    items = [_item_label(li) for li in found.find_all("li", recursive=False)]
+    return list(dict.fromkeys(item for item in items if item))
+
+
+def _introduced_as_symptoms(list_tag: Tag) -> bool:
+    intro = _previous_element(list_tag)
+    return intro is not None and intro.name == "p" and bool(SYMPTOM_INTRO.search(text_of(intro)))
+
+
+def _under_symptom_heading(list_tag: Tag) -> bool:
+    """Whether a heading of a section the list sits in (its own, or an enclosing one) names symptoms."""
+    level = 7  # deeper than any heading
+    for heading in list_tag.find_all_previous(HEADINGS):
+        if _level(heading) >= level:
+            continue  # a sibling section's heading, not one that encloses the list
+        if SYMPTOM_HEADING.search(text_of(heading)) and not FAQ_HEADING.search(text_of(heading)):
+            return True
+        level = _level(heading)
+    return False
 
 
 def extract_faqs(soup: BeautifulSoup) -> list[dict]:

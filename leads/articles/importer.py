@@ -12,13 +12,17 @@ from datetime import UTC, datetime
 from urllib.parse import unquote, urlsplit
 
 from bs4 import BeautifulSoup
+from flask import current_app
 from sqlalchemy.exc import SQLAlchemyError
 
 from leads.articles.extract import extract
+from leads.articles.profile import post_terms, profile_for_terms
 from leads.articles.sanitize import sanitize_html
 from leads.articles.slugs import record_slug_change
+from leads.audit.service import AuditAction, record_audit
 from leads.extensions import db
 from leads.models import Article
+from leads.questionnaire import conditions
 
 MAX_TITLE = 300
 MAX_SLUG = 200
@@ -50,6 +54,8 @@ class Post:
     language: str
     published_at: datetime | None
     modified_at: datetime | None
+    # `category:<slug>`, `tag:<slug>`, `category:<id>`…: what ARTICLE_PROFILE_TERMS maps.
+    terms: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -57,10 +63,21 @@ class ImportResult:
     article: Article
     created: bool
 
+    @property
+    def symptoms_found(self) -> bool:
+        return bool(self.article.found_symptoms)
 
-def import_post(payload: object) -> ImportResult:
-    """Validate, sanitize and extract the post, then insert or update the Article with its wp_id."""
+
+def import_post(payload: object, profile: str | None = None) -> ImportResult:
+    """Validate, sanitize and extract the post, then insert or update the Article with its wp_id.
+
+    `profile`: the operator's choice of condition profile, kept unless an admin already chose one.
+    """
     post = parse_post(payload)
+    if profile is not None and conditions.get(profile) is None:
+        raise ArticleImportError(
+            f"Unknown profile {profile!r}; known: {', '.join(sorted(conditions.profiles()))}"
+        )
     html = sanitize_html(post.content, post.link)
     if not BeautifulSoup(html, "html.parser").get_text().strip():
         raise ArticleImportError("Not importable: content.rendered has no text left after sanitizing")
@@ -72,8 +89,9 @@ def import_post(payload: object) -> ImportResult:
         "excerpt": post.excerpt or _first_paragraph(html),
         "html": html,
         "toc": found.toc,
-        "symptoms": found.symptoms,
+        "found_symptoms": found.symptoms,
         "faqs": found.faqs,
+        "wp_profile": profile_for_terms(post.terms, current_app.config["ARTICLE_PROFILE_TERMS"]),
         "source_url": post.link,
         "published_at": post.published_at,
         "wp_modified_at": post.modified_at,
@@ -92,6 +110,20 @@ def import_post(payload: object) -> ImportResult:
             db.session.add(article)
         for name, value in fields.items():
             setattr(article, name, value)
+        if profile and article.admin_profile is None:
+            article.admin_profile = profile
+            db.session.flush()
+            record_audit(
+                AuditAction.ARTICLE_PROFILE_CHOSEN,
+                "article",
+                article.id,
+                actor_email="flask articles import",
+                before=None,
+                after=profile,
+            )
+        # An admin's correction of the symptom list outlives re-imports until the admin resets it.
+        if article.symptoms_corrected_at is None:
+            article.symptoms = found.symptoms
         db.session.commit()
     except ArticleImportError:
         db.session.rollback()
@@ -131,6 +163,7 @@ def parse_post(payload: object) -> Post:
         language=_language(payload, link),
         published_at=_gmt(payload, "date_gmt"),
         modified_at=_gmt(payload, "modified_gmt"),
+        terms=tuple(post_terms(payload)),
     )
 
 

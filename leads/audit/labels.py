@@ -26,6 +26,9 @@ LABELS = {
     AuditAction.PASSWORD_CHANGE_THROTTLED: "Password change blocked (too many attempts)",
     AuditAction.USER_CREATED: "Created a user",
     AuditAction.USER_UPDATED: "Changed a user",
+    AuditAction.ARTICLE_SYMPTOMS_CORRECTED: "Corrected an article's symptom list",
+    AuditAction.ARTICLE_SYMPTOMS_RESET: "Reset an article's symptom list to the import's",
+    AuditAction.ARTICLE_PROFILE_CHOSEN: "Chose an article's questionnaire profile",
 }
 
 # Recorded on every page view: an admin looking for changes hides them.

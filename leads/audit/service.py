@@ -31,6 +31,9 @@ class AuditAction:
     PASSWORD_CHANGE_THROTTLED = "user.password_change_throttled"  # noqa: S105  (an action name)
     USER_CREATED = "user.created"
     USER_UPDATED = "user.updated"
+    ARTICLE_SYMPTOMS_CORRECTED = "article.symptoms_corrected"
+    ARTICLE_SYMPTOMS_RESET = "article.symptoms_reset"
+    ARTICLE_PROFILE_CHOSEN = "article.profile_chosen"
 
 
 def record_audit(

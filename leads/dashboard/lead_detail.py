@@ -12,6 +12,7 @@ from leads.dashboard.contact import Proposal, pending_proposal
 from leads.dashboard.timeline import TimelineItem, build_timeline
 from leads.extensions import db
 from leads.models import EmailStatus, Inquiry, Lead, LeadEvent, OutboundEmail, QuestionnaireResponse, User
+from leads.questionnaire import conditions
 from leads.questionnaire.questions import DURATION_CHOICES, red_flag_label
 
 DURATION_LABELS = dict(DURATION_CHOICES)
@@ -29,6 +30,9 @@ class ResponseView:
     red_flags: list[str]
     symptoms: list[dict]
     sections: list[AnswerSection] = field(default_factory=list)
+    # The score's parts as stored when answered: [{"label", "points", "max"}]; none for older answers.
+    score_components: list[dict] = field(default_factory=list)
+    profile_name: str = ""
 
 
 @dataclass
@@ -72,12 +76,20 @@ def response_view(response: QuestionnaireResponse) -> ResponseView:
         for item in answers.get("symptoms", [])
         if isinstance(item, Mapping)
     ]
-    flags = [red_flag_label(flag) for flag in response.red_flags or []]
+    profile_key = answers.get("profile")
+    flags = [red_flag_label(flag, profile_key) for flag in response.red_flags or []]
     # The symptom table already shows each symptom's answers at a glance; the sections
     # below it keep the rest of the questionnaire as it was worded.
     tabled = {str(item.get("label")) for item in symptoms}
     sections = [section for section in _sections(answers) if section.title not in tabled]
-    return ResponseView(response, flags, symptoms, sections)
+    components = [
+        item
+        for item in answers.get("score_components", [])
+        if isinstance(item, Mapping) and {"label", "points", "max"} <= set(item)
+    ]
+    profile = conditions.get(profile_key or conditions.STENOSIS)
+    name = profile.name if profile else str(profile_key)
+    return ResponseView(response, flags, symptoms, sections, components, name)
 
 
 def load_lead_page(lead_id: int) -> LeadPage | None:

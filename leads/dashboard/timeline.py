@@ -70,7 +70,7 @@ def _event_lines(event: LeadEvent, users: dict[int, User]) -> list[str]:
         if data.get("notes"):
             lines.append(str(data["notes"]))
     elif event.kind == EventKind.RED_FLAG:
-        lines.extend(red_flag_label(flag) for flag in data.get("flags", []))
+        lines.extend(red_flag_label(flag, data.get("profile")) for flag in data.get("flags", []))
     elif event.kind == EventKind.INQUIRY_REPEATED:
         lines.append("The same inquiry again (same article, message and symptoms): stored once, no new email")
         typed = data.get("typed") or {}

@@ -18,6 +18,7 @@ from leads.dashboard.formatting import stamp
 from leads.extensions import db
 from leads.models import EmailKind, Inquiry, Lead, OutboundEmail, QuestionnaireResponse
 from leads.models.outbox import PATIENT_KINDS
+from leads.questionnaire import conditions
 from leads.questionnaire.questions import red_flag_label
 
 _SUBJECTS = {
@@ -73,13 +74,18 @@ def _alert_context(lead: Lead) -> dict:
         .limit(1)
     )
     due = urgent_response_due(lead)
+    answers = response.answers if response is not None and isinstance(response.answers, dict) else {}
+    profile = answers.get("profile")
+    condition = conditions.get(profile or conditions.STENOSIS) if response is not None else None
     return {
         "lead_id": lead.id,
         "lead_url": links.lead_url(lead.id),
         # The deadline the inbox shows for this lead; none once someone has contacted the patient.
         "due": stamp(due) if due else None,
         # The screen's wording, so the coordinator reads what the patient answered "yes" to.
-        "red_flags": [red_flag_label(flag) for flag in (response.red_flags if response else [])],
+        # Worded by the condition profile the patient answered (answers before profiles: stenosis).
+        "red_flags": [red_flag_label(flag, profile) for flag in (response.red_flags if response else [])],
+        "condition": condition.name if condition else "",
     }
 
 

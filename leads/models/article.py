@@ -24,7 +24,15 @@ class Article(db.Model):
     html: Mapped[str] = mapped_column(sa.Text)
     # [{"id": anchor, "title": text, "level": 2|3}]
     toc: Mapped[list] = mapped_column(JSONType(), default=list)
+    # The symptom list the questionnaire asks: the import's, or an admin's correction of it.
     symptoms: Mapped[list] = mapped_column(JSONType(), default=list)
+    # What the last import found; `symptoms` follows it unless an admin corrected the list.
+    found_symptoms: Mapped[list] = mapped_column(JSONType(), default=list)
+    symptoms_corrected_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Condition profile keys (leads/questionnaire/profiles/): mapped from the post's WordPress
+    # category or tag at import, and an admin's choice, which wins (leads/articles/profile.py).
+    wp_profile: Mapped[str | None] = mapped_column(sa.String(40))
+    admin_profile: Mapped[str | None] = mapped_column(sa.String(40))
     # [{"question": text, "answer": text}]
     faqs: Mapped[list] = mapped_column(JSONType(), default=list)
     source_url: Mapped[str] = mapped_column(sa.String(500), default="")

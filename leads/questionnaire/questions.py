@@ -1,16 +1,19 @@
 """The evaluation questionnaire, defined as data.
 
 The form, the scoring and the stored snapshot are all built from this one
-definition. Change a question here and bump VERSION: answers already stored keep
-the version and the wording they were given with (see `service.snapshot`), so
-old answers still read correctly after the questions change.
+definition: the questions every condition shares live here, and what differs by
+condition (pattern questions, red flags, weights, version) lives in the reviewed
+profile files (see `conditions.py`). Change a profile and bump its version:
+answers already stored keep the version and the wording they were given with
+(see `service.snapshot`), so old answers still read correctly after a change.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-VERSION = "2026-11-v1"
+from leads.questionnaire import conditions
+from leads.questionnaire.conditions import Profile
 
 YES, NO, NOT_SURE = "yes", "no", "not_sure"
 YES_NO = ((YES, "Yes"), (NO, "No"))
@@ -48,15 +51,6 @@ IMAGING_CHOICES = (
 
 HOPES_MAX = 1000
 
-# The red-flag screen: any "yes" means the patient may need emergency care now.
-RED_FLAGS = (
-    ("bladder_bowel", "New trouble controlling your bladder or bowel"),
-    ("saddle_numbness", "Numbness in the groin or saddle area (where you would sit on a saddle)"),
-    ("rapid_weakness", "Leg weakness that is getting worse quickly"),
-    ("fever_weight_loss", "Fever or unexplained weight loss together with back pain"),
-    ("fall_injury", "A recent fall or injury to your back"),
-)
-
 
 @dataclass(frozen=True)
 class SymptomQuestion:
@@ -70,37 +64,49 @@ class SymptomQuestion:
         return f"symptom_{self.index}"
 
 
+DEFAULT_TEXTS = {
+    "symptom_present": "Do you have this?",
+    "symptom_severity": "How bad is it at its worst, from 0 (none) to 10 (the worst you can imagine)?",
+    "symptom_duration": "How long have you had it?",
+    "treatments": "Which treatments have you already tried?",
+    "treatments_other": "Other treatments (optional)",
+    "imaging": "Which scans have you had?",
+    "hopes": "What do you hope a treatment will change for you? (optional)",
+    "red_flags": "Do you have any of these right now?",
+}
+
+
 @dataclass(frozen=True)
 class Questionnaire:
-    version: str
+    profile: Profile
     symptoms: tuple[SymptomQuestion, ...]
-    pattern: tuple[tuple[str, str], ...] = (
-        ("worse_walking_standing", "Are your symptoms worse when you walk or stand?"),
-        ("eased_sitting_bending", "Do they ease when you sit down or bend forward?"),
-    )
-    red_flags: tuple[tuple[str, str], ...] = RED_FLAGS
     treatments: tuple[tuple[str, str], ...] = TREATMENT_CHOICES
     imaging: tuple[tuple[str, str], ...] = IMAGING_CHOICES
-    texts: dict[str, str] = field(
-        default_factory=lambda: {
-            "symptom_present": "Do you have this?",
-            "symptom_severity": "How bad is it at its worst, from 0 (none) to 10 (the worst you can imagine)?",
-            "symptom_duration": "How long have you had it?",
-            "treatments": "Which treatments have you already tried?",
-            "treatments_other": "Other treatments (optional)",
-            "imaging": "Which scans have you had of your back?",
-            "hopes": "What do you hope a treatment will change for you? (optional)",
-            "red_flags": "Do you have any of these right now?",
-        }
-    )
+    texts: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def version(self) -> str:
+        return self.profile.version
+
+    @property
+    def pattern(self) -> tuple[tuple[str, str], ...]:
+        return tuple((question.key, question.text) for question in self.profile.pattern)
+
+    @property
+    def red_flags(self) -> tuple[tuple[str, str], ...]:
+        return tuple((flag.key, flag.label) for flag in self.profile.red_flags)
 
 
-def build_questionnaire(symptom_labels: list[str] | tuple[str, ...]) -> Questionnaire:
-    """The questionnaire for an article: one group of questions per symptom it lists."""
+def build_questionnaire(
+    symptom_labels: list[str] | tuple[str, ...], profile_key: str = conditions.STENOSIS
+) -> Questionnaire:
+    """The questionnaire for an article: one group of questions per symptom it lists, its profile's others."""
     labels = [label.strip() for label in symptom_labels if isinstance(label, str) and label.strip()]
+    profile = conditions.get(profile_key) or conditions.get(conditions.GENERIC)
     return Questionnaire(
-        version=VERSION,
+        profile=profile,
         symptoms=tuple(SymptomQuestion(index, label) for index, label in enumerate(labels)),
+        texts={**DEFAULT_TEXTS, **profile.texts},
     )
 
 
@@ -108,6 +114,11 @@ def choice_label(choices: tuple[tuple[str, str], ...], value: str) -> str:
     return dict(choices).get(value, value)
 
 
-def red_flag_label(key: str) -> str:
-    """The screen's wording of a red flag: what the patient answered "yes" to. The one lookup."""
-    return choice_label(RED_FLAGS, str(key))
+def red_flag_label(key: str, profile_key: str | None = None) -> str:
+    """The screen's wording of a red flag: what the patient answered "yes" to. The one lookup.
+
+    Answers stored before profiles existed name none: they were asked the stenosis screen.
+    """
+    profile = conditions.get(profile_key or conditions.STENOSIS)
+    flag = profile.red_flag(str(key)) if profile else None
+    return flag.label if flag else str(key)

@@ -72,6 +72,7 @@ def questionnaire(token: str):
             return render_template(
                 "questionnaire/thanks.html",
                 red_flags=bool(result.red_flags),
+                urgent=definition.profile,
                 contact=inquiry.preferred_contact,
             )
         status = 422

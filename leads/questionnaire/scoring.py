@@ -1,19 +1,20 @@
 """Triage score of a questionnaire answer: plain functions over the stored answers.
 
-The score (0..100) orders leads for a coordinator; it is not a diagnosis. It adds:
+The score (0..100) orders leads for a coordinator; it is not a diagnosis. Every profile
+scores the same five components, with its own weights (`profiles/*.yaml`, checked to
+add up to 100), so a score means the same across conditions:
 
-- **Symptom burden, up to 40**: the severities (0..10) of the symptoms the patient
-  has, summed and scaled by the number of symptoms asked, so an article with five
-  symptoms and one with three score on the same scale.
-- **Stenosis pattern, up to 25**: neurogenic claudication (worse when walking or
-  standing AND eased by sitting or bending forward) is the typical picture of
-  spinal stenosis: 10 for each "yes", 5 more when both are "yes"; "not sure" gives 3.
-- **Duration, up to 15**: the longest duration among the symptoms the patient has
-  (under 6 weeks 0, up to 3 months 5, up to a year 10, longer 15): symptoms past
-  the usual window of conservative care make a better candidate.
-- **Treatments tried, up to 10**: 3 per treatment already tried ("none" gives 0).
-- **Imaging, up to 10**: an MRI or CT 10, an X-ray only 5, none 0: a lead with
-  imaging can be assessed sooner.
+- **Symptom burden**: the severities (0..10) of the symptoms the patient has, summed
+  and scaled by the number of symptoms asked, so an article with five symptoms and
+  one with three score on the same scale.
+- **Pattern**: the condition's typical picture (for spinal stenosis, neurogenic
+  claudication: worse when walking or standing AND eased by sitting or bending
+  forward): points per answer, and a bonus when the key answers are all "yes".
+  The generic profile asks no pattern questions and gives its points elsewhere.
+- **Duration**: the longest duration among the symptoms the patient has: symptoms
+  past the usual window of conservative care make a better candidate.
+- **Treatments tried**: points per treatment already tried ("none" gives 0), capped.
+- **Imaging**: the best scan the patient has had: a lead with imaging can be assessed sooner.
 
 Red flags do not change the score: any of them makes the lead urgent, which sorts
 above every score (see `red_flags`).
@@ -22,61 +23,99 @@ above every score (see `red_flags`).
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import asdict, dataclass
 
-from leads.questionnaire.questions import NONE, NOT_SURE, SEVERITY_MAX, YES
+from leads.questionnaire import conditions
+from leads.questionnaire.conditions import Profile
+from leads.questionnaire.questions import NONE, SEVERITY_MAX, YES
 
-SCORE_MAX = 100
-SYMPTOM_MAX = 40
-PATTERN_POINTS = {YES: 10, NOT_SURE: 3}
-PATTERN_BOTH_BONUS = 5
-DURATION_POINTS = {"lt_6w": 0, "6w_3m": 5, "3m_12m": 10, "gt_1y": 15}
-TREATMENT_EACH, TREATMENT_MAX = 3, 10
-IMAGING_POINTS = {"mri": 10, "ct": 10, "xray": 5}
+SCORE_MAX = conditions.SCORE_MAX
+
+
+@dataclass(frozen=True)
+class Component:
+    """One part of the score, as the lead page shows it: why a lead ranks where it does."""
+
+    key: str
+    label: str
+    points: int
+    max: int
+
+    def as_dict(self) -> dict:
+        return asdict(self)
 
 
 def _present(symptoms: list[Mapping]) -> list[Mapping]:
     return [item for item in symptoms if item.get("present")]
 
 
-def symptom_points(symptoms: list[Mapping]) -> int:
+def symptom_points(symptoms: list[Mapping], maximum: int = 40) -> int:
     if not symptoms:
         return 0
     total = sum(int(item.get("severity") or 0) for item in _present(symptoms))
-    return round(SYMPTOM_MAX * total / (SEVERITY_MAX * len(symptoms)))
+    return round(maximum * total / (SEVERITY_MAX * len(symptoms)))
 
 
-def pattern_points(pattern: Mapping[str, str]) -> int:
-    worse = pattern.get("worse_walking_standing")
-    eased = pattern.get("eased_sitting_bending")
-    points = PATTERN_POINTS.get(worse, 0) + PATTERN_POINTS.get(eased, 0)
-    if worse == YES and eased == YES:
-        points += PATTERN_BOTH_BONUS
+def pattern_points(pattern: Mapping[str, str], profile: Profile | None = None) -> int:
+    profile = profile or conditions.get(conditions.STENOSIS)
+    points = sum(question.points.get(pattern.get(question.key), 0) for question in profile.pattern)
+    if profile.bonus_keys and all(pattern.get(key) == YES for key in profile.bonus_keys):
+        points += profile.bonus_points
     return points
 
 
-def duration_points(symptoms: list[Mapping]) -> int:
-    return max((DURATION_POINTS.get(item.get("duration"), 0) for item in _present(symptoms)), default=0)
+def duration_points(symptoms: list[Mapping], profile: Profile | None = None) -> int:
+    weights = (profile or conditions.get(conditions.STENOSIS)).weights.duration
+    return max((weights.get(item.get("duration"), 0) for item in _present(symptoms)), default=0)
 
 
-def treatment_points(treatments: list[str]) -> int:
+def treatment_points(treatments: list[str], profile: Profile | None = None) -> int:
+    weights = (profile or conditions.get(conditions.STENOSIS)).weights
     tried = [item for item in treatments if item != NONE]
-    return min(TREATMENT_MAX, TREATMENT_EACH * len(tried))
+    return min(weights.treatment_max, weights.treatment_each * len(tried))
 
 
-def imaging_points(imaging: list[str]) -> int:
-    return max((IMAGING_POINTS.get(item, 0) for item in imaging), default=0)
+def imaging_points(imaging: list[str], profile: Profile | None = None) -> int:
+    weights = (profile or conditions.get(conditions.STENOSIS)).weights.imaging
+    return max((weights.get(item, 0) for item in imaging), default=0)
 
 
-def score(answers: Mapping) -> int:
-    """The triage score, 0..100, of answers shaped like `service.answers_from_form` makes them."""
+def components(answers: Mapping, profile: Profile | None = None) -> list[Component]:
+    """The score's parts for answers shaped like `service.answers_from_form` makes them.
+
+    Without a profile, the stenosis one: answers stored before profiles existed were asked it.
+    """
+    profile = profile or conditions.get(conditions.STENOSIS)
+    weights = profile.weights
     symptoms = list(answers.get("symptoms", []))
-    total = (
-        symptom_points(symptoms)
-        + pattern_points(answers.get("pattern", {}))
-        + duration_points(symptoms)
-        + treatment_points(list(answers.get("treatments", [])))
-        + imaging_points(list(answers.get("imaging", [])))
-    )
+    parts = [
+        Component("symptoms", "Symptom burden", symptom_points(symptoms, weights.symptoms), weights.symptoms),
+        Component(
+            "pattern",
+            profile.pattern_title,
+            pattern_points(answers.get("pattern", {}), profile),
+            profile.pattern_max,
+        ),
+        Component("duration", "Duration", duration_points(symptoms, profile), max(weights.duration.values())),
+        Component(
+            "treatments",
+            "Treatments tried",
+            treatment_points(list(answers.get("treatments", [])), profile),
+            weights.treatment_max,
+        ),
+        Component(
+            "imaging",
+            "Imaging",
+            imaging_points(list(answers.get("imaging", [])), profile),
+            max(weights.imaging.values(), default=0),
+        ),
+    ]
+    return [part for part in parts if part.max > 0]
+
+
+def score(answers: Mapping, profile: Profile | None = None) -> int:
+    """The triage score, 0..100: the sum of the components."""
+    total = sum(part.points for part in components(answers, profile))
     return max(0, min(SCORE_MAX, total))
 
 

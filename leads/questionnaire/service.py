@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
+from leads.articles.profile import article_profile
 from leads.extensions import db
 from leads.links import QUESTIONNAIRE
 from leads.mail.outbox import cancel_pending, due_now, publish, schedule_urgent_alert
@@ -50,7 +51,8 @@ def inquiry_for_token(token: str) -> Inquiry:
 
 
 def questionnaire_for(inquiry: Inquiry) -> Questionnaire:
-    return build_questionnaire(inquiry.article.symptoms or [])
+    article = inquiry.article
+    return build_questionnaire(article.symptoms or [], article_profile(article))
 
 
 def initial_answers(questionnaire: Questionnaire, inquiry: Inquiry) -> dict:
@@ -81,6 +83,9 @@ def answers_from_form(questionnaire: Questionnaire, form) -> dict:
             }
         )
     answers = {
+        # Which profile, in which version, asked these: the snapshot below keeps its wording.
+        "profile": questionnaire.profile.key,
+        "profile_version": questionnaire.version,
         "asked_symptoms": [symptom.label for symptom in questionnaire.symptoms],
         "symptoms": symptoms,
         "pattern": {key: form[key].data for key, _text in questionnaire.pattern},
@@ -115,15 +120,16 @@ def snapshot(questionnaire: Questionnaire, answers: Mapping) -> list[dict]:
                 }
             )
         sections.append({"title": item["label"], "rows": rows})
-    sections.append(
-        {
-            "title": "When the symptoms change",
-            "rows": [
-                {"question": text, "answer": choice_label(YES_NO_NOT_SURE, answers["pattern"][key])}
-                for key, text in questionnaire.pattern
-            ],
-        }
-    )
+    if questionnaire.pattern:
+        sections.append(
+            {
+                "title": "When the symptoms change",
+                "rows": [
+                    {"question": text, "answer": choice_label(YES_NO_NOT_SURE, answers["pattern"][key])}
+                    for key, text in questionnaire.pattern
+                ],
+            }
+        )
     sections.append(
         {
             "title": "Treatments and scans",
@@ -172,7 +178,10 @@ def submit(inquiry: Inquiry, questionnaire: Questionnaire, form) -> Submitted:
     parallel request a moment ago (the unique inquiry_id decides).
     """
     answers = answers_from_form(questionnaire, form)
-    score = scoring.score(answers)
+    parts = scoring.components(answers, questionnaire.profile)
+    # Stored with the answers, so the lead page shows why it scored so whatever the profile becomes.
+    answers["score_components"] = [part.as_dict() for part in parts]
+    score = scoring.score(answers, questionnaire.profile)
     flags = scoring.red_flags(answers)
     inquiry_id, lead_id = inquiry.id, inquiry.lead_id
     now = utcnow()
@@ -201,7 +210,13 @@ def submit(inquiry: Inquiry, questionnaire: Questionnaire, form) -> Submitted:
         if flags:
             lead = db.session.get(Lead, lead_id)
             alert_rows = schedule_urgent_alert(lead, f"response:{response.id}")
-            record_event(lead_id, EventKind.RED_FLAG, response_id=response.id, flags=flags)
+            record_event(
+                lead_id,
+                EventKind.RED_FLAG,
+                response_id=response.id,
+                flags=flags,
+                profile=questionnaire.profile.key,
+            )
         cancel_pending(lead_id, kinds=[EmailKind.REMINDER, EmailKind.QUESTIONNAIRE], inquiry_id=inquiry_id)
         record_event(
             lead_id,

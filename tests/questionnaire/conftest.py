@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
 import time
+from types import MappingProxyType
 
 import pytest
 from itsdangerous import TimestampSigner
 
 from leads.extensions import db
 from leads.mail.outbox import schedule_inquiry_followups
-from leads.questionnaire.questions import RED_FLAGS
+from leads.questionnaire import conditions
 from leads.tokens import make_token
 from tests.factories import make_article, make_inquiry, make_lead
 
@@ -52,8 +54,10 @@ def old_token(purpose: str, object_id: int, age_seconds: int) -> str:
         return make_token(purpose, object_id)
 
 
-def answers(symptom_count: int = 5, red_flag: str | None = None, **overrides) -> dict:
-    """A complete, valid questionnaire POST body."""
+def answers(
+    symptom_count: int = 5, red_flag: str | None = None, profile: str = conditions.STENOSIS, **overrides
+) -> dict:
+    """A complete, valid questionnaire POST body for `profile`'s questions."""
     data: dict = {}
     for index in range(symptom_count):
         present = index % 2 == 0
@@ -62,17 +66,24 @@ def answers(symptom_count: int = 5, red_flag: str | None = None, **overrides) ->
         if present:
             data[f"symptom_{index}_severity"] = "8"
             data[f"symptom_{index}_duration"] = "gt_1y"
+    definition = conditions.get(profile)
+    data.update({question.key: "yes" for question in definition.pattern})
     data.update(
         {
-            "worse_walking_standing": "yes",
-            "eased_sitting_bending": "yes",
             "treatments": ["physical_therapy", "injections"],
             "treatments_other": "",
             "imaging": ["mri"],
             "hopes": "Walk my dog again.",
         }
     )
-    for key, _label in RED_FLAGS:
-        data[f"red_flag_{key}"] = "yes" if key == red_flag else "no"
+    for flag in definition.red_flags:
+        data[f"red_flag_{flag.key}"] = "yes" if flag.key == red_flag else "no"
     data.update(overrides)
     return {key: value for key, value in data.items() if value is not None}
+
+
+def change_profile(monkeypatch, key: str, **changes) -> conditions.Profile:
+    """Replace profile `key` in the registry for this test, as an edit of its YAML file would."""
+    changed = dataclasses.replace(conditions.get(key), **changes)
+    monkeypatch.setattr(conditions, "_registry", MappingProxyType({**conditions.profiles(), key: changed}))
+    return changed

@@ -10,11 +10,12 @@ from leads.links import QUESTIONNAIRE, UNSUBSCRIBE
 from leads.models import EmailKind, EmailStatus, Lead, LeadEvent, OutboundEmail, QuestionnaireResponse
 from leads.models.base import utcnow
 from leads.questionnaire import scoring
-from leads.questionnaire.questions import VERSION
 from leads.timeline import EventKind
 from leads.tokens import make_token
 from tests.factories import SEED_SYMPTOMS
 from tests.questionnaire.conftest import answers, make_scheduled_inquiry, old_token
+
+STENOSIS_VERSION = "2026-11-v1"  # the version answers were stored with before profiles: unchanged
 
 
 def url(inquiry_id: int) -> str:
@@ -121,7 +122,11 @@ def test_full_answer_is_stored_with_version_and_score(client, published):
     assert_private_headers(response)
 
     [stored] = responses()
-    assert (stored.inquiry_id, stored.lead_id, stored.questionnaire_version) == (inquiry_id, lead_id, VERSION)
+    assert (stored.inquiry_id, stored.lead_id, stored.questionnaire_version) == (
+        inquiry_id,
+        lead_id,
+        STENOSIS_VERSION,
+    )
     assert stored.answers["asked_symptoms"] == SEED_SYMPTOMS
     assert stored.answers["symptoms"][0] == {
         "label": "Lower back pain",

@@ -7,10 +7,11 @@ from flask import render_template_string
 from leads.extensions import db
 from leads.links import QUESTIONNAIRE
 from leads.models import QuestionnaireResponse
-from leads.questionnaire import questions, service
+from leads.questionnaire import conditions, questions, service
+from leads.questionnaire.conditions import RedFlag
 from leads.questionnaire.forms import build_form_class
 from leads.tokens import make_token
-from tests.questionnaire.conftest import answers, make_scheduled_inquiry
+from tests.questionnaire.conftest import answers, change_profile, make_scheduled_inquiry
 
 RENDER = '{% from "questionnaire/_answers.html" import render_answers %}{{ render_answers(response) }}'
 
@@ -23,10 +24,14 @@ def test_old_answers_render_after_the_questions_change(client, published, monkey
     # The article's symptoms, the choices, the wording and the version all change later.
     inquiry.article.symptoms = ["Neck pain", "Headache"]
     db.session.commit()
-    monkeypatch.setattr(questions, "VERSION", "2027-01-v2")
     monkeypatch.setattr(questions, "DURATION_CHOICES", (("any", "Any time"),))
     monkeypatch.setattr(service, "DURATION_CHOICES", (("any", "Any time"),))
-    monkeypatch.setattr(questions, "RED_FLAGS", (("new_flag", "Something new"),))
+    change_profile(
+        monkeypatch,
+        conditions.STENOSIS,
+        version="2027-01-v2",
+        red_flags=(RedFlag("new_flag", "Something new", "a source"),),
+    )
     assert service.questionnaire_for(inquiry).symptoms[0].label == "Neck pain"
 
     db.session.expire_all()
