@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from email_validator import EmailNotValidError
-from flask import current_app
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, RadioField, SelectChoice, StringField, TextAreaField, ValidationError
+from wtforms import IntegerField, RadioField, SelectChoice, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from leads.dashboard.pipeline import REASON_MAX
-from leads.inquiries.forms import NAME_MAX, PHONE_MAX, NoControlCharacters, normalize_email, normalize_phone
+from leads.input_guard import MAX_ID
+from leads.inquiries.forms import NAME_MAX, PHONE_MAX, NoControlCharacters, NormalizedContact
 from leads.models import ContactMethod
 
 
-class ContactForm(FlaskForm):
+class ContactForm(NormalizedContact, FlaskForm):
     full_name = StringField(
         "Full name", validators=[DataRequired(), Length(max=NAME_MAX), NoControlCharacters()]
     )
@@ -28,31 +27,11 @@ class ContactForm(FlaskForm):
         validate_choice=True,
     )
 
-    # Set by the validators below for the service.
-    normalized_email: str = ""
-    normalized_phone: str | None = None
-
-    def validate_email(self, field) -> None:
-        try:
-            self.normalized_email = normalize_email(field.data or "")
-        except EmailNotValidError:
-            raise ValidationError("Enter a valid email address, like name@example.com.") from None
-
-    def validate_phone(self, field) -> None:
-        value = (field.data or "").strip()
-        if not value:
-            self.normalized_phone = None
-            return
-        try:
-            self.normalized_phone = normalize_phone(value, current_app.config["PHONE_DEFAULT_REGION"])
-        except ValueError as error:
-            raise ValidationError(str(error)) from None
-
 
 class ProposalForm(FlaskForm):
     """Accept or keep: names the inquiry whose details the coordinator saw."""
 
-    inquiry_id = IntegerField(validators=[InputRequired(), NumberRange(min=1, max=2**31 - 1)])
+    inquiry_id = IntegerField(validators=[InputRequired(), NumberRange(min=1, max=MAX_ID)])
 
 
 class ResubscribeForm(FlaskForm):

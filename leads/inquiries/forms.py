@@ -123,7 +123,32 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = widgets.CheckboxInput()
 
 
-class InquiryForm(FlaskForm):
+class NormalizedContact:
+    """Inline validators for a form's `email` and `phone` fields; they keep the normalised values
+    (email-validator's address, E.164) for the service. The public form and the coordinators'
+    contact form read a person's details by the same rules."""
+
+    normalized_email: str = ""
+    normalized_phone: str | None = None
+
+    def validate_email(self, field) -> None:
+        try:
+            self.normalized_email = normalize_email(field.data or "")
+        except EmailNotValidError:
+            raise ValidationError("Please enter a valid email address, like name@example.com.") from None
+
+    def validate_phone(self, field) -> None:
+        value = (field.data or "").strip()
+        if not value:
+            self.normalized_phone = None
+            return
+        try:
+            self.normalized_phone = normalize_phone(value, current_app.config["PHONE_DEFAULT_REGION"])
+        except ValueError as error:
+            raise ValidationError(str(error)) from None
+
+
+class InquiryForm(NormalizedContact, FlaskForm):
     full_name = StringField(
         "Full name",
         validators=[
@@ -186,26 +211,6 @@ class InquiryForm(FlaskForm):
     utm_content = HiddenField()
     referrer = HiddenField()
     landing_page = HiddenField()
-
-    # Set by validate_email / validate_phone for the service.
-    normalized_email: str = ""
-    normalized_phone: str | None = None
-
-    def validate_email(self, field) -> None:
-        try:
-            self.normalized_email = normalize_email(field.data or "")
-        except EmailNotValidError:
-            raise ValidationError("Please enter a valid email address, like name@example.com.") from None
-
-    def validate_phone(self, field) -> None:
-        value = (field.data or "").strip()
-        if not value:
-            self.normalized_phone = None
-            return
-        try:
-            self.normalized_phone = normalize_phone(value, current_app.config["PHONE_DEFAULT_REGION"])
-        except ValueError as error:
-            raise ValidationError(str(error)) from None
 
     def validate_preferred_contact(self, field) -> None:
         if field.data == ContactMethod.PHONE and not (self.phone.data or "").strip():
