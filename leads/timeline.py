@@ -25,6 +25,8 @@ class EventKind:
     UNSUBSCRIBED = "unsubscribed"
     MERGED = "merged"
     ERASED = "erased"
+    STEP_ADDED = "step_added"
+    STEP_COMPLETED = "step_completed"
 
 
 def record_event(lead_id: int, kind: str, actor_id: int | None = None, **data: object) -> LeadEvent:

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 from leads.dashboard.business_time import is_overdue, urgent_response_due
 from leads.dashboard.filters import InboxFilters, conditions
+from leads.dashboard.next_steps import next_steps_for
 from leads.dashboard.pagination import SORTS, decode_cursor, encode_cursor
 from leads.extensions import db
 from leads.models import (
@@ -18,6 +19,7 @@ from leads.models import (
     EmailStatus,
     Inquiry,
     Lead,
+    NextStep,
     OutboundEmail,
     QuestionnaireResponse,
     User,
@@ -35,6 +37,8 @@ class InboxRow:
     overdue: bool
     # Set while a red flag awaits its response (due within URGENT_RESPONSE_MINUTES).
     urgent_due: datetime | None = None
+    # The earliest open next step (task) on the lead.
+    next_step: NextStep | None = None
 
     @property
     def questionnaire_state(self) -> str:
@@ -130,6 +134,7 @@ def load_page(
     inquiries = latest_inquiries(ids)
     responses = latest_responses(ids)
     sent = questionnaire_sent(ids)
+    steps = next_steps_for(ids)
     assignee_ids = {lead.assignee_id for lead in leads if lead.assignee_id is not None}
     if users is None:
         users = known_users(assignee_ids)
@@ -149,6 +154,7 @@ def load_page(
             assignee=users.get(lead.assignee_id) if lead.assignee_id else None,
             overdue=is_overdue(lead, now),
             urgent_due=urgent_response_due(lead),
+            next_step=steps.get(lead.id),
         )
         for lead in leads
     ]

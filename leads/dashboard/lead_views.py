@@ -13,6 +13,7 @@ from leads.dashboard.business_time import is_overdue, response_due, urgent_respo
 from leads.dashboard.erasure import erase_lead
 from leads.dashboard.lead_detail import load_lead_page
 from leads.dashboard.merge import merge_leads
+from leads.dashboard.next_steps import open_steps
 from leads.dashboard.pipeline import LABELS, allowed_targets, needs_reason
 from leads.dashboard.routes import bp
 from leads.extensions import db
@@ -54,6 +55,7 @@ def lead_page(lead_id: int):
         due=response_due(page.lead),
         urgent_due=urgent_response_due(page.lead),
         call_outcomes=actions.CALL_OUTCOMES,
+        steps=open_steps(lead_id),
         now=now,
     )
 

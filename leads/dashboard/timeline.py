@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from leads.dashboard.contact import FIELD_LABELS
+from leads.dashboard.next_steps import STEP_KINDS, step_lines
 from leads.models import Inquiry, LeadEvent, OutboundEmail, QuestionnaireResponse, User
 from leads.questionnaire.questions import red_flag_label
 from leads.timeline import EventKind
@@ -35,6 +36,8 @@ TITLES = {
     EventKind.CONTACT_EDITED: "Contact details edited",
     EventKind.MERGED: "Merged",
     EventKind.ERASED: "Personal data erased",
+    EventKind.STEP_ADDED: "Next step set",
+    EventKind.STEP_COMPLETED: "Next step done",
 }
 
 
@@ -86,6 +89,8 @@ def _event_lines(event: LeadEvent, users: dict[int, User]) -> list[str]:
         fields = [FIELD_LABELS.get(name, str(name)) for name in data.get("fields", [])]
         if fields:
             lines.append(f"Fields: {', '.join(fields)}")
+    elif event.kind in STEP_KINDS:
+        lines.extend(step_lines(data, users))
     elif event.kind == EventKind.MERGED:
         if data.get("source_id"):
             lines.append(f"Lead #{data['source_id']} merged into this one")

@@ -3,6 +3,7 @@
 from leads.models.article import Article
 from leads.models.event import AuditEntry, LeadEvent
 from leads.models.lead import ContactMethod, Inquiry, Lead, LeadStatus, SpamSubmission
+from leads.models.next_step import NextStep, SavedView, StepKind
 from leads.models.outbox import EmailKind, EmailStatus, OutboundEmail
 from leads.models.questionnaire import QuestionnaireResponse
 from leads.models.user import Role, User, UserSession
@@ -17,10 +18,13 @@ __all__ = [
     "Lead",
     "LeadEvent",
     "LeadStatus",
+    "NextStep",
     "OutboundEmail",
     "QuestionnaireResponse",
     "Role",
+    "SavedView",
     "SpamSubmission",
+    "StepKind",
     "User",
     "UserSession",
 ]

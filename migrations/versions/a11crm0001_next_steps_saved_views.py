@@ -1,0 +1,72 @@
+"""next_steps (a lead's tasks) and saved_views (a coordinator's named inbox filters)
+
+Revision ID: a11crm0001
+Revises: a7qst0001
+Create Date: 2026-12-02 01:30:00
+
+"""
+
+from alembic import op
+import sqlalchemy as sa
+import leads.models.base
+
+
+# revision identifiers, used by Alembic.
+revision = "a11crm0001"
+down_revision = "a7qst0001"
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    op.create_table(
+        "next_steps",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("lead_id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=32), nullable=False),
+        sa.Column("details", sa.String(length=500), nullable=False),
+        sa.Column("due_at", leads.models.base.UTCDateTime(), nullable=False),
+        sa.Column("assignee_id", sa.Integer(), nullable=True),
+        sa.Column("created_by_id", sa.Integer(), nullable=True),
+        sa.Column("completed_at", leads.models.base.UTCDateTime(), nullable=True),
+        sa.Column("completed_by_id", sa.Integer(), nullable=True),
+        sa.Column("created_at", leads.models.base.UTCDateTime(), nullable=False),
+        sa.ForeignKeyConstraint(["lead_id"], ["leads.id"]),
+        sa.ForeignKeyConstraint(["assignee_id"], ["users.id"], ondelete="SET NULL"),
+        sa.ForeignKeyConstraint(["created_by_id"], ["users.id"], ondelete="SET NULL"),
+        sa.ForeignKeyConstraint(["completed_by_id"], ["users.id"], ondelete="SET NULL"),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("next_steps", schema=None) as batch_op:
+        batch_op.create_index("ix_next_steps_lead_due", ["lead_id", "due_at", "id"], unique=False)
+        batch_op.create_index(
+            "ix_next_steps_open_assignee_due",
+            ["assignee_id", "due_at"],
+            unique=False,
+            postgresql_where=sa.text("completed_at IS NULL"),
+            sqlite_where=sa.text("completed_at IS NULL"),
+        )
+
+    op.create_table(
+        "saved_views",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("name", sa.String(length=60), nullable=False),
+        sa.Column("query", sa.String(length=2000), nullable=False),
+        sa.Column("created_at", leads.models.base.UTCDateTime(), nullable=False),
+        sa.ForeignKeyConstraint(["user_id"], ["users.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("user_id", "name", name="uq_saved_views_user_name"),
+    )
+    with op.batch_alter_table("saved_views", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_saved_views_user_id"), ["user_id"], unique=False)
+
+
+def downgrade():
+    with op.batch_alter_table("saved_views", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_saved_views_user_id"))
+    op.drop_table("saved_views")
+    with op.batch_alter_table("next_steps", schema=None) as batch_op:
+        batch_op.drop_index("ix_next_steps_open_assignee_due")
+        batch_op.drop_index("ix_next_steps_lead_due")
+    op.drop_table("next_steps")
