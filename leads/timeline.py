@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlalchemy as sa
+
 from leads.extensions import db
 from leads.models import LeadEvent
 
@@ -34,3 +36,9 @@ def record_event(lead_id: int, kind: str, actor_id: int | None = None, **data: o
     event = LeadEvent(lead_id=lead_id, kind=kind, actor_id=actor_id, data=data)
     db.session.add(event)
     return event
+
+
+def record_events(rows: list[dict]) -> None:
+    """Many events ({"lead_id", "kind", "actor_id", "data"}) in one batched INSERT (actions on many leads)."""
+    if rows:
+        db.session.execute(sa.insert(LeadEvent), rows)

@@ -17,6 +17,7 @@ LABELS = {
     AuditAction.CONTACT_KEPT: "Kept the stored contact details",
     AuditAction.CONTACT_EDITED: "Edited contact details",
     AuditAction.EMAIL_RESENT: "Queued an email again",
+    AuditAction.STEP_ADDED: "Set a next step on a lead",
     AuditAction.LOGIN_SUCCEEDED: "Signed in",
     AuditAction.LOGIN_FAILED: "Sign-in failed",
     AuditAction.LOGIN_THROTTLED: "Sign-in blocked (too many attempts)",

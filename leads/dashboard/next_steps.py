@@ -11,11 +11,12 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from flask import current_app
 
+from leads.audit.service import AuditAction, audit_row, record_audits
 from leads.dashboard.actions import ActionError, ensure_open
 from leads.extensions import db
 from leads.models import Lead, NextStep, Role, StepKind, User
 from leads.models.base import utcnow
-from leads.timeline import EventKind, record_event
+from leads.timeline import EventKind, record_event, record_events
 
 KIND_LABELS = {
     StepKind.CALL_BACK: "Call back",
@@ -84,35 +85,43 @@ def new_steps(
     assignee_id: int | None,
     actor: User,
     now: datetime | None = None,
-) -> list[NextStep]:
+) -> list[int]:
     """Add the same step to each lead, with its timeline event, to the current transaction (no commit).
 
-    A fixed number of statements whatever the number of leads (two bulk INSERTs)."""
+    Returns the new steps' ids.
+
+    Audited per lead. A fixed number of statements whatever the number of leads (batched INSERTs)."""
     details = _check(kind, details, assignee_id, due_at, now or utcnow())
-    steps = [
-        NextStep(
-            lead_id=lead_id,
-            kind=kind,
-            details=details,
-            due_at=due_at,
-            assignee_id=assignee_id,
-            created_by_id=actor.id,
-        )
-        for lead_id in lead_ids
-    ]
-    db.session.add_all(steps)
-    db.session.flush()
-    for step in steps:
-        record_event(
-            step.lead_id,
-            EventKind.STEP_ADDED,
-            actor_id=actor.id,
-            step_id=step.id,
-            title=title(step),
-            due_at=due_at.isoformat(),
-            assignee_id=assignee_id,
-        )
-    return steps
+    values = {"kind": kind, "details": details, "due_at": due_at, "assignee_id": assignee_id}
+    # Core INSERTs (batched): the ORM would send one INSERT per row to learn each id on SQLite.
+    created = db.session.execute(
+        sa.insert(NextStep).returning(NextStep.id, NextStep.lead_id, sort_by_parameter_order=False),
+        [{"lead_id": lead_id, "created_by_id": actor.id, **values} for lead_id in lead_ids],
+    ).all()
+    label = title(NextStep(**values))
+    record_events(
+        [
+            {
+                "lead_id": lead_id,
+                "kind": EventKind.STEP_ADDED,
+                "actor_id": actor.id,
+                "data": {
+                    "step_id": step_id,
+                    "title": label,
+                    "due_at": due_at.isoformat(),
+                    "assignee_id": assignee_id,
+                },
+            }
+            for step_id, lead_id in created
+        ]
+    )
+    record_audits(
+        [
+            audit_row(AuditAction.STEP_ADDED, "lead", lead_id, actor=actor, step_id=step_id)
+            for step_id, lead_id in created
+        ]
+    )
+    return [step_id for step_id, _lead_id in created]
 
 
 def add_step(
@@ -126,9 +135,9 @@ def add_step(
 ) -> NextStep:
     """Set a next step on one lead, and commit."""
     ensure_open(lead)
-    (step,) = new_steps([lead.id], kind, details, due_at, assignee_id, actor, now)
+    (step_id,) = new_steps([lead.id], kind, details, due_at, assignee_id, actor, now)
     db.session.commit()
-    return step
+    return db.session.get(NextStep, step_id)
 
 
 def complete_step(lead: Lead, step_id: int, actor: User, now: datetime | None = None) -> NextStep:

@@ -14,6 +14,7 @@ bp.add_app_template_filter(stamp, "dash_stamp")
 
 # The view modules register themselves on `bp`.
 from leads.dashboard import (  # noqa: E402, F401
+    bulk_views,
     contact_views,
     inbox_views,
     lead_views,
