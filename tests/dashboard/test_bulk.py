@@ -200,7 +200,9 @@ def test_a_coordinator_ticks_leads_in_the_inbox_and_assigns_them_without_javascr
     ids = _leads(3)
     page = BeautifulSoup(coord_client.get("/dashboard/").text, "html.parser")
     boxes = page.select('table.inbox input[type=checkbox][name=lead_ids][form="bulk"]')
-    assert len(boxes) == 3 and all(box.get("aria-label", "").startswith("Select ") for box in boxes)
+    assert len(boxes) == 3 and all(
+        page.select_one(f'label[for="{box["id"]}"]').text == f"Select lead #{box['value']}" for box in boxes
+    )
     data = _submit(page, "bulk", "assign", {str(ids[0]), str(ids[2])}, bulk_assignee=str(coordinator.id))
     response = coord_client.post(page.select_one("#bulk")["action"], data=data, follow_redirects=True)
     assert "Assigned: 2 leads." in response.text
