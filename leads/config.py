@@ -180,6 +180,8 @@ def load_settings(env: Mapping[str, str] | None = None, instance_path: Path | No
         "SESSION_IDLE_MINUTES": _int(env, "SESSION_IDLE_MINUTES", 30),
         # Clinic and content
         "CLINIC_NAME": env.get("CLINIC_NAME", "Stemlix Clinic"),
+        # Offered to saved replies as {{ clinic_phone }}.
+        "CLINIC_PHONE": env.get("CLINIC_PHONE", ""),
         "PHONE_DEFAULT_REGION": env.get("PHONE_DEFAULT_REGION", "US").upper(),
         "CONSENT_VERSION": env.get("CONSENT_VERSION", "2026-11-01"),
         "CONSENT_TEXT": env.get(

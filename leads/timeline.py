@@ -29,6 +29,7 @@ class EventKind:
     ERASED = "erased"
     STEP_ADDED = "step_added"
     STEP_COMPLETED = "step_completed"
+    MESSAGE_WRITTEN = "message_written"
 
 
 def record_event(lead_id: int, kind: str, actor_id: int | None = None, **data: object) -> LeadEvent:

@@ -18,6 +18,7 @@ LABELS = {
     AuditAction.CONTACT_EDITED: "Edited contact details",
     AuditAction.EMAIL_RESENT: "Queued an email again",
     AuditAction.STEP_ADDED: "Set a next step on a lead",
+    AuditAction.MESSAGE_WRITTEN: "Wrote to a patient",
     AuditAction.LOGIN_SUCCEEDED: "Signed in",
     AuditAction.LOGIN_FAILED: "Sign-in failed",
     AuditAction.LOGIN_THROTTLED: "Sign-in blocked (too many attempts)",

@@ -24,6 +24,7 @@ class AuditAction:
     CONTACT_EDITED = "lead.contact_edited"
     EMAIL_RESENT = "email.resent"
     STEP_ADDED = "lead.step_added"
+    MESSAGE_WRITTEN = "lead.message_written"
     LOGIN_SUCCEEDED = "login.succeeded"
     LOGIN_FAILED = "login.failed"
     LOGIN_THROTTLED = "login.throttled"

@@ -38,6 +38,7 @@ TITLES = {
     EventKind.ERASED: "Personal data erased",
     EventKind.STEP_ADDED: "Next step set",
     EventKind.STEP_COMPLETED: "Next step done",
+    EventKind.MESSAGE_WRITTEN: "Message to the patient",
 }
 
 
@@ -89,6 +90,8 @@ def _event_lines(event: LeadEvent, users: dict[int, User]) -> list[str]:
         fields = [FIELD_LABELS.get(name, str(name)) for name in data.get("fields", [])]
         if fields:
             lines.append(f"Fields: {', '.join(fields)}")
+    elif event.kind == EventKind.MESSAGE_WRITTEN:
+        lines.append(f"Subject: {data.get('subject', '')}")
     elif event.kind in STEP_KINDS:
         lines.extend(step_lines(data, users))
     elif event.kind == EventKind.MERGED:

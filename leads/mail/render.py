@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from flask import current_app, render_template
 
 from leads import links
+from leads.conversations.compose import message_context
 from leads.dashboard.business_time import urgent_response_due
 from leads.dashboard.formatting import stamp
 from leads.extensions import db
@@ -25,6 +26,7 @@ _SUBJECTS = {
     EmailKind.REMINDER: "Reminder: your questionnaire from {clinic}",
     EmailKind.URGENT_ALERT: "Urgent lead #{lead_id}: red flag reported",
     EmailKind.DIGEST: "Daily digest: {new_count} new, {unanswered_count} unanswered leads",
+    EmailKind.COORDINATOR_MESSAGE: "{message_subject}",
 }
 
 
@@ -91,6 +93,8 @@ def render_email(email: OutboundEmail, recipient: str, context: dict | None = No
     if email.kind in PATIENT_KINDS:
         values |= _patient_context(email, lead, inquiry)
         to_name = values["full_name"]
+    if email.kind == EmailKind.COORDINATOR_MESSAGE:
+        values |= message_context(email.id)
     elif email.kind == EmailKind.URGENT_ALERT:
         values |= _alert_context(lead)
     subject = one_line(_SUBJECTS[EmailKind(email.kind)].format(**values))

@@ -3,6 +3,7 @@
 from leads.models.article import Article
 from leads.models.event import AuditEntry, LeadEvent
 from leads.models.lead import ContactMethod, Inquiry, Lead, LeadStatus, SpamSubmission
+from leads.models.message import PatientMessage, SavedReply
 from leads.models.next_step import NextStep, SavedView, StepKind
 from leads.models.outbox import EmailKind, EmailStatus, OutboundEmail
 from leads.models.questionnaire import QuestionnaireResponse
@@ -20,8 +21,10 @@ __all__ = [
     "LeadStatus",
     "NextStep",
     "OutboundEmail",
+    "PatientMessage",
     "QuestionnaireResponse",
     "Role",
+    "SavedReply",
     "SavedView",
     "SpamSubmission",
     "StepKind",

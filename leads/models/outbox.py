@@ -18,12 +18,19 @@ class EmailKind(enum.StrEnum):
     REMINDER = "reminder"
     URGENT_ALERT = "urgent_alert"
     DIGEST = "digest"
+    # Written by a coordinator on the lead page (its text is a PatientMessage row).
+    COORDINATOR_MESSAGE = "coordinator_message"
 
 
 # The kinds that go to the patient (the others go to coordinators): what an unsubscription
 # stops, what goes to the lead's current address, what carries an unsubscribe link, what
 # an erasure deletes. The one definition; a new kind is decided here.
-PATIENT_KINDS: tuple[EmailKind, ...] = (EmailKind.CONFIRMATION, EmailKind.QUESTIONNAIRE, EmailKind.REMINDER)
+PATIENT_KINDS: tuple[EmailKind, ...] = (
+    EmailKind.CONFIRMATION,
+    EmailKind.QUESTIONNAIRE,
+    EmailKind.REMINDER,
+    EmailKind.COORDINATOR_MESSAGE,
+)
 
 
 class EmailStatus(enum.StrEnum):

@@ -1,4 +1,4 @@
-"""next_steps (a lead's tasks) and saved_views (a coordinator's named inbox filters)
+"""next_steps (a lead's tasks), saved_views (named inbox filters), patient_messages and saved_replies
 
 Revision ID: a11crm0001
 Revises: a7qst0001
@@ -62,7 +62,42 @@ def upgrade():
         batch_op.create_index(batch_op.f("ix_saved_views_user_id"), ["user_id"], unique=False)
 
 
+    op.create_table(
+        "patient_messages",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("lead_id", sa.Integer(), nullable=False),
+        sa.Column("email_id", sa.Integer(), nullable=False),
+        sa.Column("author_id", sa.Integer(), nullable=True),
+        sa.Column("subject", sa.String(length=200), nullable=False),
+        sa.Column("body", sa.Text(), nullable=False),
+        sa.Column("created_at", leads.models.base.UTCDateTime(), nullable=False),
+        sa.ForeignKeyConstraint(["lead_id"], ["leads.id"]),
+        sa.ForeignKeyConstraint(["email_id"], ["outbound_emails.id"]),
+        sa.ForeignKeyConstraint(["author_id"], ["users.id"], ondelete="SET NULL"),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("email_id"),
+    )
+    with op.batch_alter_table("patient_messages", schema=None) as batch_op:
+        batch_op.create_index("ix_patient_messages_lead_created", ["lead_id", "created_at"], unique=False)
+
+    op.create_table(
+        "saved_replies",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("title", sa.String(length=100), nullable=False),
+        sa.Column("subject", sa.String(length=200), nullable=False),
+        sa.Column("body", sa.Text(), nullable=False),
+        sa.Column("created_at", leads.models.base.UTCDateTime(), nullable=False),
+        sa.Column("updated_at", leads.models.base.UTCDateTime(), nullable=False),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("title"),
+    )
+
+
 def downgrade():
+    op.drop_table("saved_replies")
+    with op.batch_alter_table("patient_messages", schema=None) as batch_op:
+        batch_op.drop_index("ix_patient_messages_lead_created")
+    op.drop_table("patient_messages")
     with op.batch_alter_table("saved_views", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_saved_views_user_id"))
     op.drop_table("saved_views")

@@ -1,0 +1,1 @@
+"""Coordinators writing to patients from the lead page: compose, saved replies, the thread."""
