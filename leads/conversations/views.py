@@ -68,10 +68,19 @@ def edit_reply(reply_id: int):
     return _replies_page(ReplyForm(obj=reply), reply)
 
 
-@bp.post("/admin/replies", defaults={"reply_id": None})
+@bp.post("/admin/replies")
+@admin_required
+def create_reply():
+    return _save_reply(None)
+
+
 @bp.post("/admin/replies/<int:reply_id>")
 @admin_required
-def save_reply(reply_id: int | None):
+def update_reply(reply_id: int):
+    return _save_reply(reply_id)
+
+
+def _save_reply(reply_id: int | None):
     form = ReplyForm()
     editing = db.session.get(SavedReply, reply_id) if reply_id else None
     if not form.validate_on_submit():
