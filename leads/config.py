@@ -182,6 +182,10 @@ def load_settings(env: Mapping[str, str] | None = None, instance_path: Path | No
         "CLINIC_NAME": env.get("CLINIC_NAME", "Stemlix Clinic"),
         # Offered to saved replies as {{ clinic_phone }}.
         "CLINIC_PHONE": env.get("CLINIC_PHONE", ""),
+        # Consultations: where they happen (a booking picks one), and when the patient is reminded.
+        "CLINIC_ADDRESS": env.get("CLINIC_ADDRESS", ""),
+        "CONSULTATION_VIDEO_LINK": env.get("CONSULTATION_VIDEO_LINK", ""),
+        "CONSULTATION_REMINDER_HOURS": _at_least(env, "CONSULTATION_REMINDER_HOURS", 24, 1),
         "PHONE_DEFAULT_REGION": env.get("PHONE_DEFAULT_REGION", "US").upper(),
         "CONSENT_VERSION": env.get("CONSENT_VERSION", "2026-11-01"),
         "CONSENT_TEXT": env.get(

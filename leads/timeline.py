@@ -30,6 +30,9 @@ class EventKind:
     STEP_ADDED = "step_added"
     STEP_COMPLETED = "step_completed"
     MESSAGE_WRITTEN = "message_written"
+    CONSULTATION_BOOKED = "consultation_booked"
+    CONSULTATION_RESCHEDULED = "consultation_rescheduled"
+    CONSULTATION_CANCELLED = "consultation_cancelled"
 
 
 def record_event(lead_id: int, kind: str, actor_id: int | None = None, **data: object) -> LeadEvent:

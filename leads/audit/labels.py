@@ -19,6 +19,8 @@ LABELS = {
     AuditAction.EMAIL_RESENT: "Queued an email again",
     AuditAction.STEP_ADDED: "Set a next step on a lead",
     AuditAction.MESSAGE_WRITTEN: "Wrote to a patient",
+    AuditAction.CONSULTATION_BOOKED: "Booked a consultation",
+    AuditAction.CONSULTATION_CHANGED: "Moved or cancelled a consultation",
     AuditAction.LOGIN_SUCCEEDED: "Signed in",
     AuditAction.LOGIN_FAILED: "Sign-in failed",
     AuditAction.LOGIN_THROTTLED: "Sign-in blocked (too many attempts)",

@@ -25,6 +25,8 @@ class AuditAction:
     EMAIL_RESENT = "email.resent"
     STEP_ADDED = "lead.step_added"
     MESSAGE_WRITTEN = "lead.message_written"
+    CONSULTATION_BOOKED = "lead.consultation_booked"
+    CONSULTATION_CHANGED = "lead.consultation_changed"
     LOGIN_SUCCEEDED = "login.succeeded"
     LOGIN_FAILED = "login.failed"
     LOGIN_THROTTLED = "login.throttled"

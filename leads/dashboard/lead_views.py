@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from leads.audit.service import AuditAction, record_audit
 from leads.auth.guards import admin_required
+from leads.consultations.booking import MINUTES, lead_consultations
 from leads.conversations.context import compose_context
 from leads.dashboard import actions, forms
 from leads.dashboard.actions import ActionError
@@ -61,6 +62,8 @@ def render_lead_page(lead_id: int, status: int = 200, **extra: object):
         "urgent_due": urgent_response_due(page.lead),
         "call_outcomes": actions.CALL_OUTCOMES,
         "steps": open_steps(lead_id),
+        "consultations": lead_consultations(lead_id),
+        "consultation_minutes": MINUTES,
         "now": now,
         **compose_context(page.lead, current_user, request.args.get("reply", "")),
     }

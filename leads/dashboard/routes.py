@@ -13,6 +13,7 @@ bp.add_app_template_filter(span, "dash_span")
 bp.add_app_template_filter(stamp, "dash_stamp")
 
 # The view modules register themselves on `bp`.
+from leads.consultations import views as consultation_views  # noqa: E402, F401
 from leads.conversations import views as conversation_views  # noqa: E402, F401
 from leads.dashboard import (  # noqa: E402, F401
     bulk_views,

@@ -79,6 +79,14 @@ def build_message(rendered: Rendered, message_id: str) -> EmailMessage:
         message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     message.set_content(rendered.text)
     message.add_alternative(rendered.html, subtype="html")
+    if rendered.calendar is not None:
+        message.add_attachment(
+            rendered.calendar,
+            maintype="text",
+            subtype="calendar",
+            filename="invite.ics",
+            params={"method": rendered.calendar_method},
+        )
     return message
 
 

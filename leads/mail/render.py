@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from flask import current_app, render_template
 
 from leads import links
+from leads.consultations.emails import KINDS as CONSULTATION_KINDS
+from leads.consultations.emails import consultation_context
 from leads.conversations.compose import message_context
 from leads.dashboard.business_time import urgent_response_due
 from leads.dashboard.formatting import stamp
@@ -27,6 +29,9 @@ _SUBJECTS = {
     EmailKind.URGENT_ALERT: "Urgent lead #{lead_id}: red flag reported",
     EmailKind.DIGEST: "Daily digest: {new_count} new, {unanswered_count} unanswered leads",
     EmailKind.COORDINATOR_MESSAGE: "{message_subject}",
+    EmailKind.CONSULTATION_INVITE: "{consultation_subject}",
+    EmailKind.CONSULTATION_CANCEL: "{consultation_subject}",
+    EmailKind.CONSULTATION_REMINDER: "{consultation_subject}",
 }
 
 
@@ -39,6 +44,9 @@ class Rendered:
     html: str
     # Set on patient emails: goes into List-Unsubscribe as well as the body.
     unsubscribe_url: str | None = None
+    # An iCalendar invitation (bytes) and its iTIP method (REQUEST or CANCEL), attached when set.
+    calendar: bytes | None = None
+    calendar_method: str = "REQUEST"
 
 
 def one_line(value: str) -> str:
@@ -95,6 +103,8 @@ def render_email(email: OutboundEmail, recipient: str, context: dict | None = No
         to_name = values["full_name"]
     if email.kind == EmailKind.COORDINATOR_MESSAGE:
         values |= message_context(email.id)
+    elif email.kind in CONSULTATION_KINDS:
+        values |= consultation_context(email, recipient)
     elif email.kind == EmailKind.URGENT_ALERT:
         values |= _alert_context(lead)
     subject = one_line(_SUBJECTS[EmailKind(email.kind)].format(**values))
@@ -106,4 +116,6 @@ def render_email(email: OutboundEmail, recipient: str, context: dict | None = No
         text=render_template(f"emails/{email.kind}.txt", **values),
         html=render_template(f"emails/{email.kind}.html", **values),
         unsubscribe_url=values.get("unsubscribe_url"),
+        calendar=values.get("ics"),
+        calendar_method=values.get("ics_method", "REQUEST"),
     )

@@ -1,6 +1,7 @@
 """Every model, importable from one place."""
 
 from leads.models.article import Article
+from leads.models.consultation import Consultation, Place
 from leads.models.event import AuditEntry, LeadEvent
 from leads.models.lead import ContactMethod, Inquiry, Lead, LeadStatus, SpamSubmission
 from leads.models.message import PatientMessage, SavedReply
@@ -12,6 +13,7 @@ from leads.models.user import Role, User, UserSession
 __all__ = [
     "Article",
     "AuditEntry",
+    "Consultation",
     "ContactMethod",
     "EmailKind",
     "EmailStatus",
@@ -22,6 +24,7 @@ __all__ = [
     "NextStep",
     "OutboundEmail",
     "PatientMessage",
+    "Place",
     "QuestionnaireResponse",
     "Role",
     "SavedReply",

@@ -20,6 +20,10 @@ class EmailKind(enum.StrEnum):
     DIGEST = "digest"
     # Written by a coordinator on the lead page (its text is a PatientMessage row).
     COORDINATOR_MESSAGE = "coordinator_message"
+    # A booked consultation: the invitation (and its updates), the cancellation, the reminder; each with an .ics.
+    CONSULTATION_INVITE = "consultation_invite"
+    CONSULTATION_CANCEL = "consultation_cancel"
+    CONSULTATION_REMINDER = "consultation_reminder"
 
 
 # The kinds that go to the patient (the others go to coordinators): what an unsubscription
@@ -30,6 +34,9 @@ PATIENT_KINDS: tuple[EmailKind, ...] = (
     EmailKind.QUESTIONNAIRE,
     EmailKind.REMINDER,
     EmailKind.COORDINATOR_MESSAGE,
+    EmailKind.CONSULTATION_INVITE,
+    EmailKind.CONSULTATION_CANCEL,
+    EmailKind.CONSULTATION_REMINDER,
 )
 
 

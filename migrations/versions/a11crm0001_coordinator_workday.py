@@ -1,4 +1,4 @@
-"""next_steps (a lead's tasks), saved_views (named inbox filters), patient_messages and saved_replies
+"""next_steps (a lead's tasks), saved_views (named inbox filters), patient_messages, saved_replies and consultations
 
 Revision ID: a11crm0001
 Revises: a7qst0001
@@ -92,8 +92,35 @@ def upgrade():
         sa.UniqueConstraint("title"),
     )
 
+    op.create_table(
+        "consultations",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("lead_id", sa.Integer(), nullable=False),
+        sa.Column("uid", sa.String(length=120), nullable=False),
+        sa.Column("sequence", sa.Integer(), nullable=False),
+        sa.Column("starts_at", leads.models.base.UTCDateTime(), nullable=False),
+        sa.Column("minutes", sa.Integer(), nullable=False),
+        sa.Column("place", sa.String(length=16), nullable=False),
+        sa.Column("location", sa.String(length=500), nullable=False),
+        sa.Column("coordinator_id", sa.Integer(), nullable=True),
+        sa.Column("cancelled_at", leads.models.base.UTCDateTime(), nullable=True),
+        sa.Column("created_at", leads.models.base.UTCDateTime(), nullable=False),
+        sa.Column("updated_at", leads.models.base.UTCDateTime(), nullable=False),
+        sa.ForeignKeyConstraint(["lead_id"], ["leads.id"]),
+        sa.ForeignKeyConstraint(["coordinator_id"], ["users.id"], ondelete="SET NULL"),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("uid"),
+    )
+    with op.batch_alter_table("consultations", schema=None) as batch_op:
+        batch_op.create_index("ix_consultations_starts", ["starts_at"], unique=False)
+        batch_op.create_index("ix_consultations_lead", ["lead_id", "starts_at"], unique=False)
+
 
 def downgrade():
+    with op.batch_alter_table("consultations", schema=None) as batch_op:
+        batch_op.drop_index("ix_consultations_lead")
+        batch_op.drop_index("ix_consultations_starts")
+    op.drop_table("consultations")
     op.drop_table("saved_replies")
     with op.batch_alter_table("patient_messages", schema=None) as batch_op:
         batch_op.drop_index("ix_patient_messages_lead_created")
