@@ -215,6 +215,8 @@ def load_settings(env: Mapping[str, str] | None = None, instance_path: Path | No
         "QUESTIONNAIRE_TTL_DAYS": _int(env, "QUESTIONNAIRE_TTL_DAYS", 30),
         "UNSUBSCRIBE_TTL_DAYS": _int(env, "UNSUBSCRIBE_TTL_DAYS", 365),
         "COORDINATOR_EMAILS": _csv(env, "COORDINATOR_EMAILS"),
+        # New-inquiry notifications: at most one per lead in this many minutes.
+        "NOTIFY_BATCH_MINUTES": _at_least(env, "NOTIFY_BATCH_MINUTES", 15, 1),
         "EMAIL_MAX_ATTEMPTS": _int(env, "EMAIL_MAX_ATTEMPTS", 8),
         "EMAIL_RETRY_BASE_SECONDS": _int(env, "EMAIL_RETRY_BASE_SECONDS", 30),
         "EMAIL_RETRY_MAX_SECONDS": _int(env, "EMAIL_RETRY_MAX_SECONDS", 1800),

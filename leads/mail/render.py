@@ -20,6 +20,7 @@ from leads.dashboard.formatting import stamp
 from leads.extensions import db
 from leads.models import EmailKind, Inquiry, Lead, OutboundEmail, QuestionnaireResponse
 from leads.models.outbox import PATIENT_KINDS
+from leads.notifications import notice_context
 from leads.questionnaire.questions import red_flag_label
 
 _SUBJECTS = {
@@ -29,6 +30,7 @@ _SUBJECTS = {
     EmailKind.URGENT_ALERT: "Urgent lead #{lead_id}: red flag reported",
     EmailKind.DIGEST: "Daily digest: {new_count} new, {unanswered_count} unanswered leads",
     EmailKind.COORDINATOR_MESSAGE: "{message_subject}",
+    EmailKind.LEAD_NOTICE: "New inquiry: lead #{lead_id}",
     EmailKind.CONSULTATION_INVITE: "{consultation_subject}",
     EmailKind.CONSULTATION_CANCEL: "{consultation_subject}",
     EmailKind.CONSULTATION_REMINDER: "{consultation_subject}",
@@ -105,6 +107,8 @@ def render_email(email: OutboundEmail, recipient: str, context: dict | None = No
         values |= message_context(email.id)
     elif email.kind in CONSULTATION_KINDS:
         values |= consultation_context(email, recipient)
+    elif email.kind == EmailKind.LEAD_NOTICE:
+        values |= notice_context(email)
     elif email.kind == EmailKind.URGENT_ALERT:
         values |= _alert_context(lead)
     subject = one_line(_SUBJECTS[EmailKind(email.kind)].format(**values))
