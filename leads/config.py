@@ -217,6 +217,11 @@ def load_settings(env: Mapping[str, str] | None = None, instance_path: Path | No
         "COORDINATOR_EMAILS": _csv(env, "COORDINATOR_EMAILS"),
         # New-inquiry notifications: at most one per lead in this many minutes.
         "NOTIFY_BATCH_MINUTES": _at_least(env, "NOTIFY_BATCH_MINUTES", 15, 1),
+        # Replies: patient emails carry Reply-To replies+<token>@REPLY_DOMAIN when set; `flask mail
+        # receive` takes messages up to INBOUND_MAX_BYTES, keeping attachments up to ATTACHMENT_MAX_BYTES each.
+        "REPLY_DOMAIN": env.get("REPLY_DOMAIN", "").strip().lower(),
+        "INBOUND_MAX_BYTES": _at_least(env, "INBOUND_MAX_BYTES", 25 * 1024 * 1024, 1024),
+        "ATTACHMENT_MAX_BYTES": _at_least(env, "ATTACHMENT_MAX_BYTES", 5 * 1024 * 1024, 0),
         "EMAIL_MAX_ATTEMPTS": _int(env, "EMAIL_MAX_ATTEMPTS", 8),
         "EMAIL_RETRY_BASE_SECONDS": _int(env, "EMAIL_RETRY_BASE_SECONDS", 30),
         "EMAIL_RETRY_MAX_SECONDS": _int(env, "EMAIL_RETRY_MAX_SECONDS", 1800),

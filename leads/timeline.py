@@ -33,6 +33,7 @@ class EventKind:
     CONSULTATION_BOOKED = "consultation_booked"
     CONSULTATION_RESCHEDULED = "consultation_rescheduled"
     CONSULTATION_CANCELLED = "consultation_cancelled"
+    REPLY_RECEIVED = "reply_received"
 
 
 def record_event(lead_id: int, kind: str, actor_id: int | None = None, **data: object) -> LeadEvent:

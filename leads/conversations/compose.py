@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 import uuid
-from dataclasses import dataclass
 
 import sqlalchemy as sa
 
@@ -15,10 +14,8 @@ from leads.extensions import db
 from leads.mail import outbox
 from leads.models import (
     EmailKind,
-    EmailStatus,
     Inquiry,
     Lead,
-    OutboundEmail,
     PatientMessage,
     QuestionnaireResponse,
     User,
@@ -116,14 +113,6 @@ def health_words_in(body: str, lead_id: int) -> list[str]:
     return sorted(_words(body) & health_terms(lead_id))
 
 
-@dataclass
-class ThreadItem:
-    message: PatientMessage
-    status: str
-    sent_at: object
-    author: str
-
-
 def send_message(
     lead: Lead, subject: str, body: str, author: User, health_confirmed: bool = False
 ) -> PatientMessage:
@@ -164,33 +153,9 @@ def send_message(
     return message
 
 
-def thread(lead_id: int) -> list[ThreadItem]:
-    """The lead's messages, oldest first, with their delivery state, in one query."""
-    rows = db.session.execute(
-        sa.select(PatientMessage, OutboundEmail.status, OutboundEmail.sent_at, User.full_name, User.email)
-        .join(OutboundEmail, OutboundEmail.id == PatientMessage.email_id)
-        .outerjoin(User, User.id == PatientMessage.author_id)
-        .where(PatientMessage.lead_id == lead_id)
-        .order_by(PatientMessage.created_at, PatientMessage.id)
-    )
-    return [
-        ThreadItem(message, status, sent_at, full_name or email or "A former colleague")
-        for message, status, sent_at, full_name, email in rows
-    ]
-
-
 def message_context(email_id: int) -> dict[str, str]:
     """The values the `coordinator_message` email templates need (at send time)."""
     message = db.session.scalar(sa.select(PatientMessage).where(PatientMessage.email_id == email_id))
     if message is None:
         return {"message_subject": "", "message_body": ""}
     return {"message_subject": message.subject, "message_body": message.body}
-
-
-STATE_LABELS = {
-    EmailStatus.PENDING: "queued",
-    EmailStatus.SENDING: "sending",
-    EmailStatus.SENT: "sent",
-    EmailStatus.FAILED: "failed",
-    EmailStatus.CANCELLED: "cancelled",
-}

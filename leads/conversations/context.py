@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from leads.conversations import snippets
-from leads.conversations.compose import STATE_LABELS, thread
+from leads.conversations.thread import STATE_LABELS, thread
 from leads.dashboard.actions import ActionError
 from leads.models import Lead, User
 

@@ -8,6 +8,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
+from leads.conversations.thread import replied
 from leads.dashboard.business_time import is_overdue, urgent_response_due
 from leads.dashboard.filters import InboxFilters, conditions
 from leads.dashboard.next_steps import next_steps_for
@@ -39,6 +40,8 @@ class InboxRow:
     urgent_due: datetime | None = None
     # The earliest open next step (task) on the lead.
     next_step: NextStep | None = None
+    # The patient wrote back after the last contact.
+    replied: bool = False
 
     @property
     def questionnaire_state(self) -> str:
@@ -121,6 +124,7 @@ def build_rows(leads: list[Lead], now: datetime, users: dict[int, User]) -> list
     responses = latest_responses(ids)
     sent = questionnaire_sent(ids)
     steps = next_steps_for(ids)
+    answered = replied(ids)
     assignee_ids = {lead.assignee_id for lead in leads if lead.assignee_id is not None}
     if assignee_ids - users.keys():
         # The export keeps one map across chunks; only a deactivated assignee costs a query.
@@ -139,6 +143,7 @@ def build_rows(leads: list[Lead], now: datetime, users: dict[int, User]) -> list
             overdue=is_overdue(lead, now),
             urgent_due=urgent_response_due(lead),
             next_step=steps.get(lead.id),
+            replied=lead.id in answered,
         )
         for lead in leads
     ]

@@ -23,3 +23,4 @@ from leads.dashboard import (  # noqa: E402, F401
     next_step_views,
     stats_views,
 )
+from leads.inbound import views as inbound_views  # noqa: E402, F401

@@ -42,6 +42,7 @@ TITLES = {
     EventKind.CONSULTATION_BOOKED: "Consultation booked",
     EventKind.CONSULTATION_RESCHEDULED: "Consultation moved",
     EventKind.CONSULTATION_CANCELLED: "Consultation cancelled",
+    EventKind.REPLY_RECEIVED: "Reply from the patient",
 }
 
 

@@ -18,6 +18,7 @@ from leads.conversations.compose import message_context
 from leads.dashboard.business_time import urgent_response_due
 from leads.dashboard.formatting import stamp
 from leads.extensions import db
+from leads.inbound.address import reply_address
 from leads.models import EmailKind, Inquiry, Lead, OutboundEmail, QuestionnaireResponse
 from leads.models.outbox import PATIENT_KINDS
 from leads.notifications import notice_context
@@ -31,6 +32,7 @@ _SUBJECTS = {
     EmailKind.DIGEST: "Daily digest: {new_count} new, {unanswered_count} unanswered leads",
     EmailKind.COORDINATOR_MESSAGE: "{message_subject}",
     EmailKind.LEAD_NOTICE: "New inquiry: lead #{lead_id}",
+    EmailKind.REPLY_NOTICE: "The patient replied: lead #{lead_id}",
     EmailKind.CONSULTATION_INVITE: "{consultation_subject}",
     EmailKind.CONSULTATION_CANCEL: "{consultation_subject}",
     EmailKind.CONSULTATION_REMINDER: "{consultation_subject}",
@@ -49,6 +51,8 @@ class Rendered:
     # An iCalendar invitation (bytes) and its iTIP method (REQUEST or CANCEL), attached when set.
     calendar: bytes | None = None
     calendar_method: str = "REQUEST"
+    # Patient emails: the signed per-lead reply address (when REPLY_DOMAIN is set).
+    reply_to: str | None = None
 
 
 def one_line(value: str) -> str:
@@ -107,7 +111,7 @@ def render_email(email: OutboundEmail, recipient: str, context: dict | None = No
         values |= message_context(email.id)
     elif email.kind in CONSULTATION_KINDS:
         values |= consultation_context(email, recipient)
-    elif email.kind == EmailKind.LEAD_NOTICE:
+    elif email.kind in (EmailKind.LEAD_NOTICE, EmailKind.REPLY_NOTICE):
         values |= notice_context(email)
     elif email.kind == EmailKind.URGENT_ALERT:
         values |= _alert_context(lead)
@@ -122,4 +126,5 @@ def render_email(email: OutboundEmail, recipient: str, context: dict | None = No
         unsubscribe_url=values.get("unsubscribe_url"),
         calendar=values.get("ics"),
         calendar_method=values.get("ics_method", "REQUEST"),
+        reply_to=reply_address(lead.id) if email.kind in PATIENT_KINDS else None,
     )

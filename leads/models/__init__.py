@@ -3,6 +3,7 @@
 from leads.models.article import Article
 from leads.models.consultation import Consultation, Place
 from leads.models.event import AuditEntry, LeadEvent
+from leads.models.inbound import InboundAttachment, InboundMessage
 from leads.models.lead import ContactMethod, Inquiry, Lead, LeadStatus, SpamSubmission
 from leads.models.message import PatientMessage, SavedReply
 from leads.models.next_step import NextStep, SavedView, StepKind
@@ -17,6 +18,8 @@ __all__ = [
     "ContactMethod",
     "EmailKind",
     "EmailStatus",
+    "InboundAttachment",
+    "InboundMessage",
     "Inquiry",
     "Lead",
     "LeadEvent",

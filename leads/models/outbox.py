@@ -20,6 +20,8 @@ class EmailKind(enum.StrEnum):
     DIGEST = "digest"
     # To the assignee or the coordinators on duty: a new inquiry (lead id, treatment, link only).
     LEAD_NOTICE = "lead_notice"
+    # To the assignee (or the coordinators on duty): the patient replied (lead id and link only).
+    REPLY_NOTICE = "reply_notice"
     # Written by a coordinator on the lead page (its text is a PatientMessage row).
     COORDINATOR_MESSAGE = "coordinator_message"
     # A booked consultation: the invitation (and its updates), the cancellation, the reminder; each with an .ics.

@@ -1,4 +1,4 @@
-"""next_steps (a lead's tasks), saved_views (named inbox filters), patient_messages, saved_replies and consultations
+"""next_steps (a lead's tasks), saved_views (named inbox filters), patient_messages, saved_replies, consultations, inbound_messages and inbound_attachments
 
 Revision ID: a11crm0001
 Revises: a7qst0001
@@ -115,8 +115,43 @@ def upgrade():
         batch_op.create_index("ix_consultations_starts", ["starts_at"], unique=False)
         batch_op.create_index("ix_consultations_lead", ["lead_id", "starts_at"], unique=False)
 
+    op.create_table(
+        "inbound_messages",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("lead_id", sa.Integer(), nullable=True),
+        sa.Column("matched_by", sa.String(length=16), nullable=True),
+        sa.Column("from_address", sa.String(length=320), nullable=False),
+        sa.Column("subject", sa.String(length=300), nullable=False),
+        sa.Column("body", sa.Text(), nullable=False),
+        sa.Column("message_id", sa.String(length=300), nullable=True),
+        sa.Column("received_at", leads.models.base.UTCDateTime(), nullable=False),
+        sa.ForeignKeyConstraint(["lead_id"], ["leads.id"]),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("inbound_messages", schema=None) as batch_op:
+        batch_op.create_index("ix_inbound_messages_lead_received", ["lead_id", "received_at"], unique=False)
+    op.create_table(
+        "inbound_attachments",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("message_id", sa.Integer(), nullable=False),
+        sa.Column("filename", sa.String(length=200), nullable=False),
+        sa.Column("content_type", sa.String(length=100), nullable=False),
+        sa.Column("size", sa.Integer(), nullable=False),
+        sa.Column("data", sa.LargeBinary(), nullable=False),
+        sa.ForeignKeyConstraint(["message_id"], ["inbound_messages.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("inbound_attachments", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_inbound_attachments_message_id"), ["message_id"], unique=False)
+
 
 def downgrade():
+    with op.batch_alter_table("inbound_attachments", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_inbound_attachments_message_id"))
+    op.drop_table("inbound_attachments")
+    with op.batch_alter_table("inbound_messages", schema=None) as batch_op:
+        batch_op.drop_index("ix_inbound_messages_lead_received")
+    op.drop_table("inbound_messages")
     with op.batch_alter_table("consultations", schema=None) as batch_op:
         batch_op.drop_index("ix_consultations_lead")
         batch_op.drop_index("ix_consultations_starts")
