@@ -4,12 +4,15 @@ forged tokens and input that is not mail do none of that."""
 
 from __future__ import annotations
 
+import os
+import subprocess
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
 import pytest
 from bs4 import BeautifulSoup
 
+from leads.config import PROJECT_ROOT
 from leads.extensions import db
 from leads.inbound.address import reply_address
 from leads.mail.delivery import open_transport
@@ -217,3 +220,33 @@ def test_no_reply_to_without_a_reply_domain(make_app, smtp):
     app = make_app(env=smtp.env)
     with app.app_context():
         assert reply_address(1) is None
+
+
+def test_a_reply_piped_into_the_real_command_like_a_mail_server_does(reply_app, written, base_env, tmp_path):
+    """`flask mail receive` as Postfix runs it: a new process, the message on standard input."""
+    lead, _client, sent = written
+    env = {
+        **os.environ,
+        **base_env,
+        "REPLY_DOMAIN": "replies.clinic.example",
+        "MAIL_OUTBOX_DIR": str(tmp_path / "outbox"),
+    }
+    flask = str(PROJECT_ROOT / ".venv" / "bin" / "flask")
+    command = [flask, "--app", "app", "mail", "receive"]
+    done = subprocess.run(
+        command,
+        input=_reply(str(sent["Reply-To"])),
+        env=env,
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr.decode()[-2000:]
+    assert done.stdout.decode().startswith("stored reply")
+    db.session.rollback()
+    assert db.session.scalars(db.select(InboundMessage.lead_id)).one() == lead.id
+    refused = subprocess.run(
+        command, input=b"not mail", env=env, cwd=PROJECT_ROOT, capture_output=True, timeout=120
+    )
+    assert refused.returncode == 65
+    assert refused.stderr.decode().strip() == "error: not a mail message (no From, no Date or Message-ID)"
