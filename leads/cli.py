@@ -9,6 +9,7 @@ def init_app(app: Flask) -> None:
     from leads.auth.cli import users_cli
     from leads.backup.cli import backup_command, restore_command
     from leads.doctor import doctor_command
+    from leads.inbound.cli import mail_cli
     from leads.mail.cli import outbox_cli
     from leads.retention.cli import retention_cli
 
@@ -19,3 +20,4 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
     app.cli.add_command(doctor_command)
+    app.cli.add_command(mail_cli)

@@ -294,6 +294,9 @@ def load_settings(env: Mapping[str, str] | None = None, instance_path: Path | No
         # The privacy notice: a URL of the clinic's own page, or a text file served at /privacy/.
         "PRIVACY_NOTICE_URL": env.get("PRIVACY_NOTICE_URL", "").strip(),
         "PRIVACY_NOTICE_FILE": env.get("PRIVACY_NOTICE_FILE", "").strip(),
+        # Consultations: where they happen (a booking picks one), and when the patient is reminded.
+        "CONSULTATION_VIDEO_LINK": env.get("CONSULTATION_VIDEO_LINK", ""),
+        "CONSULTATION_REMINDER_HOURS": _at_least(env, "CONSULTATION_REMINDER_HOURS", 24, 1),
         "PHONE_DEFAULT_REGION": env.get("PHONE_DEFAULT_REGION", "US").upper(),
         "CONSENT_VERSION": env.get("CONSENT_VERSION", "2026-11-01"),
         "CONSENT_TEXT": env.get(
@@ -325,6 +328,13 @@ def load_settings(env: Mapping[str, str] | None = None, instance_path: Path | No
         "QUESTIONNAIRE_TTL_DAYS": _int(env, "QUESTIONNAIRE_TTL_DAYS", 30),
         "UNSUBSCRIBE_TTL_DAYS": _int(env, "UNSUBSCRIBE_TTL_DAYS", 365),
         "COORDINATOR_EMAILS": _csv(env, "COORDINATOR_EMAILS"),
+        # New-inquiry notifications: at most one per lead in this many minutes.
+        "NOTIFY_BATCH_MINUTES": _at_least(env, "NOTIFY_BATCH_MINUTES", 15, 1),
+        # Replies: patient emails carry Reply-To replies+<token>@REPLY_DOMAIN when set; `flask mail
+        # receive` takes messages up to INBOUND_MAX_BYTES, keeping attachments up to ATTACHMENT_MAX_BYTES each.
+        "REPLY_DOMAIN": env.get("REPLY_DOMAIN", "").strip().lower(),
+        "INBOUND_MAX_BYTES": _at_least(env, "INBOUND_MAX_BYTES", 25 * 1024 * 1024, 1024),
+        "ATTACHMENT_MAX_BYTES": _at_least(env, "ATTACHMENT_MAX_BYTES", 5 * 1024 * 1024, 0),
         "EMAIL_MAX_ATTEMPTS": _int(env, "EMAIL_MAX_ATTEMPTS", 8),
         "EMAIL_RETRY_BASE_SECONDS": _int(env, "EMAIL_RETRY_BASE_SECONDS", 30),
         "EMAIL_RETRY_MAX_SECONDS": _int(env, "EMAIL_RETRY_MAX_SECONDS", 1800),

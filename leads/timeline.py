@@ -28,6 +28,13 @@ class EventKind:
     UNSUBSCRIBED = "unsubscribed"
     MERGED = "merged"
     ERASED = "erased"
+    STEP_ADDED = "step_added"
+    STEP_COMPLETED = "step_completed"
+    MESSAGE_WRITTEN = "message_written"
+    CONSULTATION_BOOKED = "consultation_booked"
+    CONSULTATION_RESCHEDULED = "consultation_rescheduled"
+    CONSULTATION_CANCELLED = "consultation_cancelled"
+    REPLY_RECEIVED = "reply_received"
 
 
 def record_event(lead_id: int, kind: str, actor_id: int | None = None, **data: object) -> LeadEvent:
@@ -35,6 +42,12 @@ def record_event(lead_id: int, kind: str, actor_id: int | None = None, **data: o
     event = LeadEvent(lead_id=lead_id, kind=kind, actor_id=actor_id, data=data)
     db.session.add(event)
     return event
+
+
+def record_events(rows: list[dict]) -> None:
+    """Many events ({"lead_id", "kind", "actor_id", "data"}) in one batched INSERT (actions on many leads)."""
+    if rows:
+        db.session.execute(sa.insert(LeadEvent), rows)
 
 
 # Timeline data that never holds personal text (ids, states, choices from fixed lists).
@@ -60,6 +73,8 @@ SAFE_EVENT_KEYS = frozenset(
         "symptom_counts",
         "emails_cancelled",
         "files_deleted",
+        "messages_erased",
+        "replies_erased",
         "answers_erased",
     }
 )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from flask import has_request_context, request
 from flask_login import current_user
 
@@ -22,6 +23,10 @@ class AuditAction:
     CONTACT_KEPT = "lead.contact_kept"
     CONTACT_EDITED = "lead.contact_edited"
     EMAIL_RESENT = "email.resent"
+    STEP_ADDED = "lead.step_added"
+    MESSAGE_WRITTEN = "lead.message_written"
+    CONSULTATION_BOOKED = "lead.consultation_booked"
+    CONSULTATION_CHANGED = "lead.consultation_changed"
     LOGIN_SUCCEEDED = "login.succeeded"
     LOGIN_FAILED = "login.failed"
     LOGIN_THROTTLED = "login.throttled"
@@ -34,6 +39,30 @@ class AuditAction:
     ARTICLE_SYMPTOMS_CORRECTED = "article.symptoms_corrected"
     ARTICLE_SYMPTOMS_RESET = "article.symptoms_reset"
     ARTICLE_PROFILE_CHOSEN = "article.profile_chosen"
+
+
+def audit_row(
+    action: str,
+    target_type: str | None = None,
+    target_id: int | None = None,
+    *,
+    actor=None,
+    actor_email: str | None = None,
+    **details: object,
+) -> dict:
+    """The column values of one entry (see record_audit)."""
+    if actor is None and has_request_context() and current_user and current_user.is_authenticated:
+        actor = current_user
+    return {
+        "actor_id": getattr(actor, "id", None),
+        "actor_email": getattr(actor, "email", None) or actor_email,
+        "action": action,
+        "target_type": target_type,
+        "target_id": target_id,
+        "ip_address": request.remote_addr if has_request_context() else None,
+        "user_agent": (request.user_agent.string or "")[:300] if has_request_context() else None,
+        "details": details,
+    }
 
 
 def record_audit(
@@ -50,17 +79,14 @@ def record_audit(
     The actor defaults to the logged-in user; `actor_email` names an attempted
     account when nobody is logged in (a failed login).
     """
-    if actor is None and has_request_context() and current_user and current_user.is_authenticated:
-        actor = current_user
     entry = AuditEntry(
-        actor_id=getattr(actor, "id", None),
-        actor_email=getattr(actor, "email", None) or actor_email,
-        action=action,
-        target_type=target_type,
-        target_id=target_id,
-        ip_address=request.remote_addr if has_request_context() else None,
-        user_agent=(request.user_agent.string or "")[:300] if has_request_context() else None,
-        details=details,
+        **audit_row(action, target_type, target_id, actor=actor, actor_email=actor_email, **details)
     )
     db.session.add(entry)
     return entry
+
+
+def record_audits(rows: list[dict]) -> None:
+    """Many entries (from audit_row) in one batched INSERT: an action on many leads is audited per lead."""
+    if rows:
+        db.session.execute(sa.insert(AuditEntry), rows)

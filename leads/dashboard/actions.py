@@ -41,6 +41,11 @@ def _mark_contacted(lead: Lead, now: datetime) -> None:
     lead.last_contacted_at = now
 
 
+def nudges_to_cancel(target: str) -> list[EmailKind]:
+    """The automatic emails a move to `target` stops: reminders always, the questionnaire too on closing."""
+    return [EmailKind.REMINDER, EmailKind.QUESTIONNAIRE] if target in CLOSED else [EmailKind.REMINDER]
+
+
 def change_status(
     lead: Lead, target: str, actor: User, reason: str | None = None, now: datetime | None = None
 ) -> int:
@@ -61,8 +66,7 @@ def change_status(
     lead.status = target
     lead.lost_reason = reason
     # A coordinator has taken over: the automatic nudges stop.
-    kinds = [EmailKind.REMINDER, EmailKind.QUESTIONNAIRE] if target in CLOSED else [EmailKind.REMINDER]
-    cancelled = outbox.cancel_pending(lead.id, kinds=kinds)
+    cancelled = outbox.cancel_pending(lead.id, kinds=nudges_to_cancel(target))
     record_event(
         lead.id, EventKind.STATUS_CHANGED, actor_id=actor.id, to=target, reason=reason, **{"from": previous}
     )

@@ -8,8 +8,10 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
+from leads.conversations.thread import replied
 from leads.dashboard.business_time import is_overdue, urgent_response_due
 from leads.dashboard.filters import InboxFilters, conditions
+from leads.dashboard.next_steps import next_steps_for
 from leads.dashboard.pagination import SORTS, decode_cursor, encode_cursor
 from leads.extensions import db
 from leads.models import (
@@ -18,6 +20,7 @@ from leads.models import (
     EmailStatus,
     Inquiry,
     Lead,
+    NextStep,
     OutboundEmail,
     QuestionnaireResponse,
     User,
@@ -35,6 +38,10 @@ class InboxRow:
     overdue: bool
     # Set while a red flag awaits its response (due within URGENT_RESPONSE_MINUTES).
     urgent_due: datetime | None = None
+    # The earliest open next step (task) on the lead.
+    next_step: NextStep | None = None
+    # The patient wrote back after the last contact.
+    replied: bool = False
 
     @property
     def questionnaire_state(self) -> str:
@@ -110,6 +117,38 @@ def known_users(extra_ids: set[int]) -> dict[int, User]:
     return {user.id: user for user in rows}
 
 
+def build_rows(leads: list[Lead], now: datetime, users: dict[int, User]) -> list[InboxRow]:
+    """The inbox rows of these leads, in a fixed number of queries (the inbox, the exports)."""
+    ids = [lead.id for lead in leads]
+    inquiries = latest_inquiries(ids)
+    responses = latest_responses(ids)
+    sent = questionnaire_sent(ids)
+    steps = next_steps_for(ids)
+    answered = replied(ids)
+    assignee_ids = {lead.assignee_id for lead in leads if lead.assignee_id is not None}
+    if assignee_ids - users.keys():
+        # The export keeps one map across chunks; only a deactivated assignee costs a query.
+        users.update(
+            (user.id, user)
+            for user in db.session.scalars(sa.select(User).where(User.id.in_(assignee_ids - users.keys())))
+        )
+    return [
+        InboxRow(
+            lead=lead,
+            inquiry=inquiries.get(lead.id, (None, ""))[0],
+            article_title=inquiries.get(lead.id, (None, ""))[1],
+            response=responses.get(lead.id),
+            questionnaire_sent=lead.id in sent,
+            assignee=users.get(lead.assignee_id) if lead.assignee_id else None,
+            overdue=is_overdue(lead, now),
+            urgent_due=urgent_response_due(lead),
+            next_step=steps.get(lead.id),
+            replied=lead.id in answered,
+        )
+        for lead in leads
+    ]
+
+
 def load_page(
     filters: InboxFilters,
     user_id: int | None,
@@ -126,32 +165,9 @@ def load_page(
     leads = list(db.session.scalars(query))
     has_more = len(leads) > size
     leads = leads[:size]
-    ids = [lead.id for lead in leads]
-    inquiries = latest_inquiries(ids)
-    responses = latest_responses(ids)
-    sent = questionnaire_sent(ids)
-    assignee_ids = {lead.assignee_id for lead in leads if lead.assignee_id is not None}
     if users is None:
-        users = known_users(assignee_ids)
-    elif assignee_ids - users.keys():
-        # The export keeps one map across chunks; only a deactivated assignee costs a query.
-        users.update(
-            (user.id, user)
-            for user in db.session.scalars(sa.select(User).where(User.id.in_(assignee_ids - users.keys())))
-        )
-    rows = [
-        InboxRow(
-            lead=lead,
-            inquiry=inquiries.get(lead.id, (None, ""))[0],
-            article_title=inquiries.get(lead.id, (None, ""))[1],
-            response=responses.get(lead.id),
-            questionnaire_sent=lead.id in sent,
-            assignee=users.get(lead.assignee_id) if lead.assignee_id else None,
-            overdue=is_overdue(lead, now),
-            urgent_due=urgent_response_due(lead),
-        )
-        for lead in leads
-    ]
+        users = known_users({lead.assignee_id for lead in leads if lead.assignee_id is not None})
+    rows = build_rows(leads, now, users)
     next_cursor = encode_cursor(filters.sort, leads[-1]) if has_more else None
     return InboxPage(rows=rows, next_cursor=next_cursor, users=users)
 

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from leads.audit.service import AuditAction, record_audit
 from leads.auth.guards import admin_required
+from leads.consultations.booking import MINUTES, lead_consultations
+from leads.conversations.context import compose_context
 from leads.dashboard import actions, forms
 from leads.dashboard.actions import ActionError
 from leads.dashboard.business_time import is_overdue, response_due, urgent_response_due
 from leads.dashboard.erasure import erase_lead
 from leads.dashboard.lead_detail import load_lead_page
 from leads.dashboard.merge import merge_leads
+from leads.dashboard.next_steps import open_steps
 from leads.dashboard.pipeline import LABELS, allowed_targets, needs_reason
 from leads.dashboard.routes import bp
 from leads.extensions import db
@@ -41,21 +44,31 @@ def lead_page(lead_id: int):
     # Audit first: the commit expires loaded rows, so the page's data is loaded after it.
     record_audit(AuditAction.LEAD_VIEWED, "lead", lead_id)
     db.session.commit()
+    return render_lead_page(lead_id)
+
+
+def render_lead_page(lead_id: int, status: int = 200, **extra: object):
+    """The lead page; `extra` fills in what a refused form had (e.g. a message awaiting confirmation)."""
     page = load_lead_page(lead_id)
     now = utcnow()
-    return render_template(
-        "dashboard/lead.html",
-        page=page,
-        lead=page.lead,
-        labels=LABELS,
-        targets=allowed_targets(page.lead.status),
-        needs_reason=needs_reason,
-        overdue=is_overdue(page.lead, now),
-        due=response_due(page.lead),
-        urgent_due=urgent_response_due(page.lead),
-        call_outcomes=actions.CALL_OUTCOMES,
-        now=now,
-    )
+    context = {
+        "page": page,
+        "lead": page.lead,
+        "labels": LABELS,
+        "targets": allowed_targets(page.lead.status),
+        "needs_reason": needs_reason,
+        "overdue": is_overdue(page.lead, now),
+        "due": response_due(page.lead),
+        "urgent_due": urgent_response_due(page.lead),
+        "call_outcomes": actions.CALL_OUTCOMES,
+        "steps": open_steps(lead_id),
+        "consultations": lead_consultations(lead_id),
+        "consultation_minutes": MINUTES,
+        "now": now,
+        **compose_context(page.lead, current_user, request.args.get("reply", "")),
+    }
+    context.update(extra)
+    return render_template("dashboard/lead.html", **context), status
 
 
 def _run(lead_id: int, form, action, success: str):

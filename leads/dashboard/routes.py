@@ -13,4 +13,15 @@ bp.add_app_template_filter(span, "dash_span")
 bp.add_app_template_filter(stamp, "dash_stamp")
 
 # The view modules register themselves on `bp`.
-from leads.dashboard import contact_views, inbox_views, lead_views, stats_views  # noqa: E402, F401
+from leads.consultations import views as consultation_views  # noqa: E402, F401
+from leads.conversations import views as conversation_views  # noqa: E402, F401
+from leads.dashboard import (  # noqa: E402, F401
+    bulk_views,
+    contact_views,
+    inbox_views,
+    lead_rows,  # the next steps' merge and erasure receivers
+    lead_views,
+    next_step_views,
+    stats_views,
+)
+from leads.inbound import views as inbound_views  # noqa: E402, F401

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from leads.dashboard.contact import FIELD_LABELS
+from leads.dashboard.next_steps import STEP_KINDS, local_stamp, step_lines
 from leads.models import Inquiry, LeadEvent, OutboundEmail, QuestionnaireResponse, User
 from leads.questionnaire.questions import red_flag_label
 from leads.timeline import EventKind
@@ -35,6 +36,13 @@ TITLES = {
     EventKind.CONTACT_EDITED: "Contact details edited",
     EventKind.MERGED: "Merged",
     EventKind.ERASED: "Personal data erased",
+    EventKind.STEP_ADDED: "Next step set",
+    EventKind.STEP_COMPLETED: "Next step done",
+    EventKind.MESSAGE_WRITTEN: "Message to the patient",
+    EventKind.CONSULTATION_BOOKED: "Consultation booked",
+    EventKind.CONSULTATION_RESCHEDULED: "Consultation moved",
+    EventKind.CONSULTATION_CANCELLED: "Consultation cancelled",
+    EventKind.REPLY_RECEIVED: "Reply from the patient",
 }
 
 
@@ -86,6 +94,15 @@ def _event_lines(event: LeadEvent, users: dict[int, User]) -> list[str]:
         fields = [FIELD_LABELS.get(name, str(name)) for name in data.get("fields", [])]
         if fields:
             lines.append(f"Fields: {', '.join(fields)}")
+    elif event.kind == EventKind.MESSAGE_WRITTEN:
+        lines.append(f"Subject: {data.get('subject', '')}")
+    elif event.kind in (EventKind.CONSULTATION_BOOKED, EventKind.CONSULTATION_RESCHEDULED) and data.get(
+        "starts_at"
+    ):
+        start = datetime.fromisoformat(str(data["starts_at"]))
+        lines.append(f"{local_stamp(start)}, {data.get('minutes', '?')} min")
+    elif event.kind in STEP_KINDS:
+        lines.extend(step_lines(data, users))
     elif event.kind == EventKind.MERGED:
         if data.get("source_id"):
             lines.append(f"Lead #{data['source_id']} merged into this one")

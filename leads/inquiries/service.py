@@ -17,6 +17,7 @@ from leads.mail import outbox
 from leads.merging import follow_merges
 from leads.models import Article, Inquiry, Lead, SpamSubmission
 from leads.models.base import utcnow
+from leads.notifications import schedule_new_lead_notice
 from leads.timeline import EventKind, record_event
 
 log = logging.getLogger(__name__)
@@ -160,6 +161,7 @@ def _store(article: Article, data: InquiryData, now: datetime) -> tuple[Submissi
         auto_assign(lead)
     # Someone who once asked us to stop gets what this inquiry needs, not the reminders too.
     rows = outbox.schedule_inquiry_followups(inquiry, now=now, reminders=not resubscribed)
+    rows += schedule_new_lead_notice(lead, inquiry, now)
     db.session.flush()
     result = SubmissionResult(
         inquiry_id=inquiry.id, lead_id=lead.id, created=True, new_lead=new_lead, resubscribed=resubscribed

@@ -73,12 +73,22 @@ def build_message(rendered: Rendered, message_id: str) -> EmailMessage:
     message["Subject"] = one_line(rendered.subject)
     message["Date"] = formatdate(localtime=False)
     message["Message-ID"] = message_id
+    if rendered.reply_to:
+        message["Reply-To"] = rendered.reply_to
     if rendered.unsubscribe_url:
         # RFC 8058: mail providers POST to this URL with no cookie; the page accepts that.
         message["List-Unsubscribe"] = f"<{rendered.unsubscribe_url}>"
         message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     message.set_content(rendered.text)
     message.add_alternative(rendered.html, subtype="html")
+    if rendered.calendar is not None:
+        message.add_attachment(
+            rendered.calendar,
+            maintype="text",
+            subtype="calendar",
+            filename="invite.ics",
+            params={"method": rendered.calendar_method},
+        )
     return message
 
 

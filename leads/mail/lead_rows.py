@@ -7,8 +7,8 @@ import sqlalchemy as sa
 
 from leads.extensions import db
 from leads.lead_signals import Scrubbed, lead_erased, lead_merged, move_rows
-from leads.mail.render import PATIENT_KINDS
 from leads.models import OutboundEmail
+from leads.models.outbox import PATIENT_KINDS
 
 
 @lead_merged.connect

@@ -13,11 +13,16 @@ from flask import current_app, render_template
 
 from leads import links
 from leads.clinic.identity import clinic
+from leads.consultations.emails import KINDS as CONSULTATION_KINDS
+from leads.consultations.emails import consultation_context
+from leads.conversations.compose import message_context
 from leads.dashboard.business_time import urgent_response_due
 from leads.dashboard.formatting import stamp
 from leads.extensions import db
+from leads.inbound.address import reply_address
 from leads.models import EmailKind, Inquiry, Lead, OutboundEmail, QuestionnaireResponse
 from leads.models.outbox import PATIENT_KINDS
+from leads.notifications import notice_context
 from leads.questionnaire import conditions
 from leads.questionnaire.questions import red_flag_label
 
@@ -27,6 +32,12 @@ _SUBJECTS = {
     EmailKind.REMINDER: "Reminder: your questionnaire from {clinic}",
     EmailKind.URGENT_ALERT: "Urgent lead #{lead_id}: red flag reported",
     EmailKind.DIGEST: "Daily digest: {new_count} new, {unanswered_count} unanswered leads",
+    EmailKind.COORDINATOR_MESSAGE: "{message_subject}",
+    EmailKind.LEAD_NOTICE: "New inquiry: lead #{lead_id}",
+    EmailKind.REPLY_NOTICE: "The patient replied: lead #{lead_id}",
+    EmailKind.CONSULTATION_INVITE: "{consultation_subject}",
+    EmailKind.CONSULTATION_CANCEL: "{consultation_subject}",
+    EmailKind.CONSULTATION_REMINDER: "{consultation_subject}",
 }
 
 
@@ -39,6 +50,11 @@ class Rendered:
     html: str
     # Set on patient emails: goes into List-Unsubscribe as well as the body.
     unsubscribe_url: str | None = None
+    # An iCalendar invitation (bytes) and its iTIP method (REQUEST or CANCEL), attached when set.
+    calendar: bytes | None = None
+    calendar_method: str = "REQUEST"
+    # Patient emails: the signed per-lead reply address (when REPLY_DOMAIN is set).
+    reply_to: str | None = None
 
 
 def one_line(value: str) -> str:
@@ -104,6 +120,12 @@ def render_email(email: OutboundEmail, recipient: str, context: dict | None = No
     if email.kind in PATIENT_KINDS:
         values |= _patient_context(email, lead, inquiry)
         to_name = values["full_name"]
+    if email.kind == EmailKind.COORDINATOR_MESSAGE:
+        values |= message_context(email.id)
+    elif email.kind in CONSULTATION_KINDS:
+        values |= consultation_context(email, recipient)
+    elif email.kind in (EmailKind.LEAD_NOTICE, EmailKind.REPLY_NOTICE):
+        values |= notice_context(email)
     elif email.kind == EmailKind.URGENT_ALERT:
         values |= _alert_context(lead)
     subject = one_line(_SUBJECTS[EmailKind(email.kind)].format(**values))
@@ -115,4 +137,7 @@ def render_email(email: OutboundEmail, recipient: str, context: dict | None = No
         text=render_template(f"emails/{email.kind}.txt", **values),
         html=render_template(f"emails/{email.kind}.html", **values),
         unsubscribe_url=values.get("unsubscribe_url"),
+        calendar=values.get("ics"),
+        calendar_method=values.get("ics_method", "REQUEST"),
+        reply_to=reply_address(lead.id) if email.kind in PATIENT_KINDS else None,
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from leads.consultations.emails import KINDS as CONSULTATION_KINDS
+from leads.consultations.emails import cancel_reason as consultation_cancel_reason
 from leads.extensions import db
 from leads.models import EmailKind, LeadStatus, OutboundEmail, QuestionnaireResponse
 from leads.models.outbox import PATIENT_KINDS
@@ -30,6 +32,8 @@ def cancel_reason(email: OutboundEmail) -> str | None:
         )
         if answered is not None:
             return "questionnaire answered"
+    if email.kind in CONSULTATION_KINDS:
+        return consultation_cancel_reason(email)
     if email.kind == EmailKind.REMINDER and lead.status != LeadStatus.NEW:
         return f"lead moved on ({lead.status})"
     return None

@@ -85,7 +85,7 @@ def send_claimed(email_id: int, transport: Transport) -> Outcome:
         return _cancelled(email_id, kind, reason)
     message_id = message_id_for(email.id, email.idempotency_key)
     try:
-        context = digest_context() if kind == EmailKind.DIGEST else None
+        context = digest_context(email.recipient) if kind == EmailKind.DIGEST else None
         message = build_message(render_email(email, recipient_for(email), context), message_id)
     except PermanentFailure as error:
         db.session.rollback()

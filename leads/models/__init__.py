@@ -1,8 +1,12 @@
 """Every model, importable from one place."""
 
 from leads.models.article import Article, ArticleSlug
+from leads.models.consultation import Consultation, Place
 from leads.models.event import AuditEntry, LeadEvent
+from leads.models.inbound import InboundAttachment, InboundMessage
 from leads.models.lead import ContactMethod, Inquiry, Lead, LeadStatus, SpamSubmission
+from leads.models.message import PatientMessage, SavedReply
+from leads.models.next_step import NextStep, SavedView, StepKind
 from leads.models.outbox import EmailKind, EmailStatus, OutboundEmail
 from leads.models.questionnaire import QuestionnaireResponse
 from leads.models.user import Role, User, UserSession
@@ -11,17 +15,26 @@ __all__ = [
     "Article",
     "ArticleSlug",
     "AuditEntry",
+    "Consultation",
     "ContactMethod",
     "EmailKind",
     "EmailStatus",
+    "InboundAttachment",
+    "InboundMessage",
     "Inquiry",
     "Lead",
     "LeadEvent",
     "LeadStatus",
+    "NextStep",
     "OutboundEmail",
+    "PatientMessage",
+    "Place",
     "QuestionnaireResponse",
     "Role",
+    "SavedReply",
+    "SavedView",
     "SpamSubmission",
+    "StepKind",
     "User",
     "UserSession",
 ]

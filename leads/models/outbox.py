@@ -18,12 +18,30 @@ class EmailKind(enum.StrEnum):
     REMINDER = "reminder"
     URGENT_ALERT = "urgent_alert"
     DIGEST = "digest"
+    # To the assignee or the coordinators on duty: a new inquiry (lead id, treatment, link only).
+    LEAD_NOTICE = "lead_notice"
+    # To the assignee (or the coordinators on duty): the patient replied (lead id and link only).
+    REPLY_NOTICE = "reply_notice"
+    # Written by a coordinator on the lead page (its text is a PatientMessage row).
+    COORDINATOR_MESSAGE = "coordinator_message"
+    # A booked consultation: the invitation (and its updates), the cancellation, the reminder; each with an .ics.
+    CONSULTATION_INVITE = "consultation_invite"
+    CONSULTATION_CANCEL = "consultation_cancel"
+    CONSULTATION_REMINDER = "consultation_reminder"
 
 
 # The kinds that go to the patient (the others go to coordinators): what an unsubscription
 # stops, what goes to the lead's current address, what carries an unsubscribe link, what
 # an erasure deletes. The one definition; a new kind is decided here.
-PATIENT_KINDS: tuple[EmailKind, ...] = (EmailKind.CONFIRMATION, EmailKind.QUESTIONNAIRE, EmailKind.REMINDER)
+PATIENT_KINDS: tuple[EmailKind, ...] = (
+    EmailKind.CONFIRMATION,
+    EmailKind.QUESTIONNAIRE,
+    EmailKind.REMINDER,
+    EmailKind.COORDINATOR_MESSAGE,
+    EmailKind.CONSULTATION_INVITE,
+    EmailKind.CONSULTATION_CANCEL,
+    EmailKind.CONSULTATION_REMINDER,
+)
 
 
 class EmailStatus(enum.StrEnum):

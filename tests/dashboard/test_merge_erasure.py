@@ -17,11 +17,16 @@ from leads.mail.delivery import eml_path
 from leads.merging import follow_merges
 from leads.models import (
     AuditEntry,
+    Consultation,
     EmailStatus,
+    InboundAttachment,
+    InboundMessage,
     Inquiry,
     Lead,
     LeadEvent,
+    NextStep,
     OutboundEmail,
+    PatientMessage,
     QuestionnaireResponse,
 )
 from leads.models.base import utcnow
@@ -50,7 +55,12 @@ def test_merge_moves_everything_and_hides_the_source(app, coordinator, coord_cli
     make_event(source, EventKind.NOTE, actor=coordinator, body="from the duplicate")
     db.session.commit()
     moved = merge_leads(source, target, coordinator)
-    assert moved == {"inquiries": 1, "questionnaire_responses": 1, "outbound_emails": 1, "lead_events": 1}
+    assert {table: count for table, count in moved.items() if count} == {
+        "inquiries": 1,
+        "questionnaire_responses": 1,
+        "outbound_emails": 1,
+        "lead_events": 1,
+    }
     for model in (Inquiry, QuestionnaireResponse, OutboundEmail):
         assert (
             db.session.scalar(sa.select(sa.func.count()).select_from(model).where(model.lead_id == source.id))
@@ -75,11 +85,19 @@ def test_every_table_with_a_lead_id_moves_over(app, coordinator):
     owned = set(lead_tables())
     target, source = make_lead(), make_lead()
     make_response(make_inquiry(source))
-    make_email(source)
+    email = make_email(source)
     make_event(source, EventKind.NOTE, actor=coordinator, body="x")
+    db.session.add_all(
+        [
+            NextStep(lead_id=source.id, due_at=utcnow()),
+            PatientMessage(lead_id=source.id, email_id=email.id, subject="s", body="b"),
+            Consultation(lead_id=source.id, uid="merge-test@clinic.example", starts_at=utcnow()),
+            InboundMessage(lead_id=source.id, matched_by="token"),
+        ]
+    )
     db.session.commit()
     moved = merge_leads(source, target, coordinator)
-    assert set(moved) == owned and all(moved.values())
+    assert set(moved) == owned and all(moved.values()), moved
     for name in owned:
         table = db.metadata.tables[name]
         left = db.session.scalar(
@@ -175,6 +193,15 @@ def _person_with_everything(coordinator, outbox_dir: Path):
         **{"from": "new"},
     )
     lead.lost_reason = f"{NAME} moved away"
+    # What the coordinators' working day adds to a lead: a step, a message, a reply with a file.
+    db.session.add(NextStep(lead_id=lead.id, details=f"Call {NAME} about {MESSAGE}", due_at=utcnow()))
+    db.session.add(PatientMessage(lead_id=lead.id, email_id=sent.id, subject=f"Dear {NAME}", body=MESSAGE))
+    reply = InboundMessage(
+        lead_id=lead.id, matched_by="token", from_address=EMAIL, subject=NAME, body=MESSAGE
+    )
+    db.session.add(reply)
+    db.session.flush()
+    db.session.add(InboundAttachment(message_id=reply.id, filename=f"{NAME}.txt", size=4, data=NAME.encode()))
     db.session.commit()
     outbox_dir.mkdir(parents=True, exist_ok=True)
     for email in (pending, sent):

@@ -96,8 +96,9 @@ def test_no_log_line_carries_personal_data_or_a_token(make_app, captured):
             status, _ = server.request(f"/{article.slug}/", form, {"X-Request-ID": "inquiry-req-0001"})
             assert status == 303
             inquiry = db.session.scalar(db.select(Inquiry))
-            # The confirmation and invitation, sent in-process (the worker's own logs: tests/tasks).
-            assert len(send_batch(10, EmlTransport())) == 2
+            # The confirmation, the invitation and the coordinator's new-inquiry notice, sent
+            # in-process (the worker's own logs: tests/tasks).
+            assert len(send_batch(10, EmlTransport())) == 3
             q_path = questionnaire_url(inquiry.id).removeprefix(app.config["PUBLIC_BASE_URL"])
             u_path = unsubscribe_url(inquiry.lead_id).removeprefix(app.config["PUBLIC_BASE_URL"])
             assert server.request(q_path)[0] == 200

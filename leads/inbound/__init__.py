@@ -1,0 +1,3 @@
+"""Patient replies coming back: the signed Reply-To address, `flask mail receive`, matching, attachments."""
+
+from leads.inbound import lead_rows  # noqa: F401  (connects the merge and erasure receivers)

@@ -1,0 +1,58 @@
+"""New-lead notifications: the assignee (or, with nobody assigned, the coordinators on duty) hears of
+a new inquiry by email, with only the lead's id, the treatment and a link; at most one per lead per
+NOTIFY_BATCH_MINUTES, so a patient sending several inquiries in a row does not flood anyone."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+
+from leads import links
+from leads.extensions import db
+from leads.mail.outbox import coordinator_addresses, owe
+from leads.models import EmailKind, Inquiry, Lead, OutboundEmail, Role, User
+
+
+def on_duty() -> list[str]:
+    """Active coordinators; every active account (or COORDINATOR_EMAILS) when no coordinator account exists."""
+    addresses = list(
+        db.session.scalars(sa.select(User.email).where(User.active.is_(True), User.role == Role.COORDINATOR))
+    )
+    return addresses or coordinator_addresses()
+
+
+def schedule_new_lead_notice(lead: Lead, inquiry: Inquiry, now: datetime) -> list[OutboundEmail]:
+    """Owe the notification for this inquiry, unless one for the lead was owed within the batch window."""
+    window = timedelta(minutes=current_app.config["NOTIFY_BATCH_MINUTES"])
+    recent = db.session.scalar(
+        sa.select(OutboundEmail.id)
+        .where(
+            OutboundEmail.lead_id == lead.id,
+            OutboundEmail.kind == EmailKind.LEAD_NOTICE,
+            # A notice is due when owed: its due time is when the lead last notified.
+            OutboundEmail.due_at > now - window,
+        )
+        .limit(1)
+    )
+    if recent is not None:
+        return []
+    assignee = db.session.get(User, lead.assignee_id) if lead.assignee_id else None
+    addresses = [assignee.email] if assignee is not None and assignee.active else on_duty()
+    return [
+        owe(
+            EmailKind.LEAD_NOTICE, f"notice:{inquiry.id}:{address.lower()}", now, lead.id, inquiry.id, address
+        )
+        for address in addresses
+    ]
+
+
+def notice_context(email: OutboundEmail) -> dict:
+    """Only the lead's id, the treatment and the link: coordinators' mailboxes are not the dashboard."""
+    inquiry = db.session.get(Inquiry, email.inquiry_id) if email.inquiry_id else None
+    return {
+        "lead_id": email.lead_id,
+        "lead_url": links.lead_url(email.lead_id),
+        "treatment": inquiry.article.title if inquiry is not None and inquiry.article is not None else "",
+    }
