@@ -10,6 +10,7 @@ import os
 import secrets
 from collections.abc import Mapping
 from pathlib import Path
+from urllib.parse import urlsplit
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -47,6 +48,26 @@ def _int_list(env: Mapping[str, str], name: str, default: str) -> list[int]:
         return [int(part) for part in raw.split(",") if part.strip()]
     except ValueError:
         raise ConfigError(f"{name} must be comma-separated whole numbers, got {raw!r}") from None
+
+
+def _minutes(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name, "")
+    if raw.strip() == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a number of minutes, got {raw!r}") from None
+    if not value > 0:
+        raise ConfigError(f"{name} must be more than 0, got {raw!r}")
+    return value
+
+
+def _ids(env: Mapping[str, str], name: str) -> list[int]:
+    ids = _int_list(env, name, "")
+    if any(value <= 0 for value in ids):
+        raise ConfigError(f"{name} must be WordPress ids (whole numbers above 0), got {env.get(name)!r}")
+    return ids
 
 
 def _csv(env: Mapping[str, str], name: str) -> list[str]:
@@ -196,7 +217,29 @@ def load_settings(env: Mapping[str, str] | None = None, instance_path: Path | No
         "RETENTION_BATCH_SIZE": _at_least(env, "RETENTION_BATCH_SIZE", 100, 1),
         # `flask backup` without a file name writes here (created 0700).
         "BACKUP_DIR": env.get("BACKUP_DIR") or str(instance_path / "backups"),
+        # WordPress sync: the site whose posts are kept in sync by the beat task (unset: no task).
+        "WP_SITE_URL": env.get("WP_SITE_URL", "").strip().rstrip("/"),
+        "WP_SYNC_MINUTES": _minutes(env, "WP_SYNC_MINUTES", 15),
+        # Only posts in one of these category (or tag) ids, comma-separated; empty: every post.
+        "WP_SYNC_CATEGORIES": _ids(env, "WP_SYNC_CATEGORIES"),
+        "WP_SYNC_TAGS": _ids(env, "WP_SYNC_TAGS"),
+        # Each request to the site: at most this long in all, at most this many bytes.
+        "WP_SYNC_TIMEOUT_SECONDS": _at_least(env, "WP_SYNC_TIMEOUT_SECONDS", 20, 1),
+        "WP_SYNC_MAX_BYTES": _at_least(env, "WP_SYNC_MAX_BYTES", 5 * 1024 * 1024, 1024),
+        # WordPress caps per_page at 100.
+        "WP_SYNC_PER_PAGE": min(_at_least(env, "WP_SYNC_PER_PAGE", 50, 1), 100),
+        # A site on the clinic's own network (loopback or private addresses): refused unless set.
+        "WP_SYNC_ALLOW_PRIVATE_NETWORK": _bool(env.get("WP_SYNC_ALLOW_PRIVATE_NETWORK"), False),
         # `flask users bootstrap-admin` creates this account when there is none.
         "BOOTSTRAP_ADMIN_EMAIL": env.get("BOOTSTRAP_ADMIN_EMAIL", "admin@clinic.local"),
     }
+    _check_site_url(settings["WP_SITE_URL"])
     return settings
+
+
+def _check_site_url(url: str) -> None:
+    parts = urlsplit(url)
+    if url and (parts.scheme not in ("http", "https") or not parts.hostname or parts.query):
+        raise ConfigError(
+            f"WP_SITE_URL must be the site's http(s) address, like https://example.com, got {url!r}"
+        )

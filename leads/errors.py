@@ -15,6 +15,7 @@ MESSAGES = {
     403: ("Not allowed", "Your account cannot open this page."),
     404: ("Page not found", "The page you asked for does not exist or has moved."),
     405: ("Not allowed", "That page cannot be used this way."),
+    410: ("This page is no longer here", "The clinic no longer publishes this article."),
     413: ("That was too much", "What you sent is larger than we accept. Please shorten your message."),
     429: (
         "Please wait a moment",

@@ -19,6 +19,7 @@ SWEEP_TASK = "tasks.email.sweep_outbox"
 BATCH_TASK = "tasks.email.send_due_batch"
 DIGEST_TASK = "tasks.email.schedule_digest"
 RETENTION_TASK = "tasks.retention.apply_retention"
+WP_SYNC_TASK = "tasks.wordpress.sync_wordpress"
 
 
 def check_retry_bounds(config) -> None:
@@ -31,8 +32,9 @@ def check_retry_bounds(config) -> None:
 
 
 def beat_schedule(config) -> dict:
-    """The sweep every minute (catches whatever the broker lost), the daily digest and retention."""
-    return {
+    """The sweep every minute (catches whatever the broker lost), the daily digest and retention;
+    the WordPress sync every WP_SYNC_MINUTES when WP_SITE_URL is set."""
+    schedule = {
         "sweep-outbox": {
             "task": SWEEP_TASK,
             "schedule": timedelta(seconds=config["OUTBOX_SWEEP_SECONDS"]),
@@ -47,6 +49,12 @@ def beat_schedule(config) -> dict:
             "schedule": crontab(minute=30, hour=3),
         },
     }
+    if config.get("WP_SITE_URL"):
+        schedule["wordpress-sync"] = {
+            "task": WP_SYNC_TASK,
+            "schedule": timedelta(minutes=config["WP_SYNC_MINUTES"]),
+        }
+    return schedule
 
 
 def celery_config(config) -> dict:
@@ -100,7 +108,9 @@ def celery_init_app(app: Flask) -> Celery:
             with app.app_context():
                 return self.run(*args, **kwargs)
 
-    celery_app = Celery(app.name, task_cls=FlaskTask, include=["tasks.email", "tasks.retention"])
+    celery_app = Celery(
+        app.name, task_cls=FlaskTask, include=["tasks.email", "tasks.retention", "tasks.wordpress"]
+    )
     celery_app.config_from_object(celery_config(app.config))
     celery_app.set_default()
     app.extensions["celery"] = celery_app

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, make_response, redirect, render_template, request, url_for
-from werkzeug.exceptions import NotFound
+from werkzeug.exceptions import Gone, NotFound
 from werkzeug.wrappers import Response
 
 from leads.articles import seo
@@ -24,9 +24,12 @@ def find_article(slug: str | None) -> Article | None:
 
 
 def article_or_404(slug: str) -> Article:
+    """The article, 404 when there is none, 410 when the site no longer publishes it."""
     article = find_article(slug)
     if article is None:
         raise NotFound()
+    if article.unpublished_at is not None:
+        raise Gone()
     return article
 
 
@@ -53,7 +56,8 @@ def render_page(
 
 @bp.get("/")
 def index():
-    articles = db.session.scalars(db.select(Article).order_by(Article.title)).all()
+    shown = db.select(Article).where(Article.unpublished_at.is_(None))
+    articles = db.session.scalars(shown.order_by(Article.title)).all()
     if len(articles) == 1:
         return redirect(url_for("articles.show", slug=articles[0].slug), 302)
     return render_template("articles/index.html", articles=articles)

@@ -6,6 +6,7 @@ from leads.models.lead import ContactMethod, Inquiry, Lead, LeadStatus, SpamSubm
 from leads.models.outbox import EmailKind, EmailStatus, OutboundEmail
 from leads.models.questionnaire import QuestionnaireResponse
 from leads.models.user import Role, User, UserSession
+from leads.models.wordpress import WordPressSync
 
 __all__ = [
     "Article",
@@ -23,4 +24,5 @@ __all__ = [
     "SpamSubmission",
     "User",
     "UserSession",
+    "WordPressSync",
 ]
