@@ -86,12 +86,14 @@ def register_blueprints(app: Flask) -> None:
     from leads.health import bp as health_bp
     from leads.inquiries.routes import bp as inquiries_bp
     from leads.questionnaire.routes import bp as questionnaire_bp
+    from leads.wordpress.routes import bp as wordpress_bp
 
     app.register_blueprint(health_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(dashboard_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(audit_bp)
+    app.register_blueprint(wordpress_bp)
     app.register_blueprint(questionnaire_bp)
     app.register_blueprint(inquiries_bp)
     # Last: its `/<slug>/` route must not shadow the others.
