@@ -83,6 +83,7 @@ def register_blueprints(app: Flask) -> None:
     from leads.auth.admin_routes import bp as admin_bp
     from leads.auth.routes import bp as auth_bp
     from leads.dashboard.routes import bp as dashboard_bp
+    from leads.embed.routes import bp as embed_bp
     from leads.health import bp as health_bp
     from leads.inquiries.routes import bp as inquiries_bp
     from leads.questionnaire.routes import bp as questionnaire_bp
@@ -96,6 +97,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(wordpress_bp)
     app.register_blueprint(questionnaire_bp)
     app.register_blueprint(inquiries_bp)
+    app.register_blueprint(embed_bp)
     # Last: its `/<slug>/` route must not shadow the others.
     app.register_blueprint(articles_bp)
 

@@ -230,11 +230,19 @@ def load_settings(env: Mapping[str, str] | None = None, instance_path: Path | No
         "WP_SYNC_PER_PAGE": min(_at_least(env, "WP_SYNC_PER_PAGE", 50, 1), 100),
         # A site on the clinic's own network (loopback or private addresses): refused unless set.
         "WP_SYNC_ALLOW_PRIVATE_NETWORK": _bool(env.get("WP_SYNC_ALLOW_PRIVATE_NETWORK"), False),
+        # Sites whose pages may frame /embed/<slug>/ (origins like https://www.example.com).
+        "EMBED_ORIGINS": _embed_origins(env),
         # `flask users bootstrap-admin` creates this account when there is none.
         "BOOTSTRAP_ADMIN_EMAIL": env.get("BOOTSTRAP_ADMIN_EMAIL", "admin@clinic.local"),
     }
     _check_site_url(settings["WP_SITE_URL"])
     return settings
+
+
+def _embed_origins(env: Mapping[str, str]) -> list[str]:
+    from leads.embed.origins import parse_origins
+
+    return parse_origins(_csv(env, "EMBED_ORIGINS"))
 
 
 def _check_site_url(url: str) -> None:
