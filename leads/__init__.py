@@ -78,6 +78,8 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """Mount each area's routes."""
+    from leads.api.admin import bp as api_keys_bp
+    from leads.api.routes import bp as api_bp
     from leads.articles.routes import bp as articles_bp
     from leads.audit.routes import bp as audit_bp
     from leads.auth.admin_routes import bp as admin_bp
@@ -98,6 +100,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(questionnaire_bp)
     app.register_blueprint(inquiries_bp)
     app.register_blueprint(embed_bp)
+    app.register_blueprint(api_bp)
+    app.register_blueprint(api_keys_bp)
     # Last: its `/<slug>/` route must not shadow the others.
     app.register_blueprint(articles_bp)
 

@@ -232,6 +232,11 @@ def load_settings(env: Mapping[str, str] | None = None, instance_path: Path | No
         "WP_SYNC_ALLOW_PRIVATE_NETWORK": _bool(env.get("WP_SYNC_ALLOW_PRIVATE_NETWORK"), False),
         # Sites whose pages may frame /embed/<slug>/ (origins like https://www.example.com).
         "EMBED_ORIGINS": _embed_origins(env),
+        # The JSON API: browsers on these origins may post (CORS); default: the EMBED_ORIGINS.
+        "API_CORS_ORIGINS": _embed_origins(env, "API_CORS_ORIGINS") or _embed_origins(env),
+        # Per API key (server-to-server senders), and per client address for senders without a key.
+        "API_KEY_RATE_LIMIT": env.get("API_KEY_RATE_LIMIT", "120 per minute;5000 per day"),
+        "API_CLIENT_RATE_LIMIT": env.get("API_CLIENT_RATE_LIMIT", "10 per minute;100 per day"),
         # `flask users bootstrap-admin` creates this account when there is none.
         "BOOTSTRAP_ADMIN_EMAIL": env.get("BOOTSTRAP_ADMIN_EMAIL", "admin@clinic.local"),
     }
@@ -239,10 +244,10 @@ def load_settings(env: Mapping[str, str] | None = None, instance_path: Path | No
     return settings
 
 
-def _embed_origins(env: Mapping[str, str]) -> list[str]:
+def _embed_origins(env: Mapping[str, str], name: str = "EMBED_ORIGINS") -> list[str]:
     from leads.embed.origins import parse_origins
 
-    return parse_origins(_csv(env, "EMBED_ORIGINS"))
+    return parse_origins(_csv(env, name), name)
 
 
 def _check_site_url(url: str) -> None:

@@ -40,7 +40,19 @@ def render_error(code: int, title: str | None = None, detail: str | None = None)
     return render_template("errors/error.html", code=code, title=title, detail=detail), code
 
 
+def _api_problem(code: int):
+    """Under /api/ every error is a Problem Details document (see leads/api/problems.py)."""
+    from leads.api.problems import problem_response
+
+    return problem_response(code)
+
+
 def handle_http_exception(error: HTTPException):
+    if request.path.startswith("/api/"):
+        response = _api_problem(error.code or 500)
+        if error.code == 405 and getattr(error, "valid_methods", None):
+            response.headers["Allow"] = ", ".join(error.valid_methods)
+        return response
     response = render_error(error.code or 500)
     if error.code == 405 and getattr(error, "valid_methods", None):
         body, code = response
@@ -78,7 +90,7 @@ def handle_unexpected(error: Exception):
     log.error(
         "unhandled %s on %s %s\n%s", type(error).__name__, request.method, request.path, frames_only(error)
     )
-    return render_error(500)
+    return _api_problem(500) if request.path.startswith("/api/") else render_error(500)
 
 
 def init_app(app: Flask) -> None:

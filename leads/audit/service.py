@@ -29,6 +29,8 @@ class AuditAction:
     PASSWORD_CHANGED = "user.password_changed"  # noqa: S105  (an action name, not a password)
     USER_CREATED = "user.created"
     USER_UPDATED = "user.updated"
+    API_KEY_CREATED = "api_key.created"
+    API_KEY_REVOKED = "api_key.revoked"
 
 
 def record_audit(

@@ -23,13 +23,13 @@ def origin_of(url: str | None) -> str | None:
     return f"{parts.scheme}://{parts.hostname.lower()}{suffix}"
 
 
-def parse_origins(raw: list[str]) -> list[str]:
-    """EMBED_ORIGINS as origins; anything with a path, or not http(s), stops start-up."""
+def parse_origins(raw: list[str], name: str = "EMBED_ORIGINS") -> list[str]:
+    """EMBED_ORIGINS (or API_CORS_ORIGINS) as origins; a path, or not http(s), stops start-up."""
     origins = []
     for value in raw:
         origin = origin_of(value)
         if origin is None or value.rstrip("/").lower() != origin:
-            raise ConfigError(f"EMBED_ORIGINS must be origins like https://www.example.com, got {value!r}")
+            raise ConfigError(f"{name} must be origins like https://www.example.com, got {value!r}")
         origins.append(origin)
     return origins
 

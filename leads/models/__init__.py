@@ -1,5 +1,6 @@
 """Every model, importable from one place."""
 
+from leads.models.api import ApiKey, IdempotencyRecord
 from leads.models.article import Article
 from leads.models.event import AuditEntry, LeadEvent
 from leads.models.lead import ContactMethod, Inquiry, Lead, LeadStatus, SpamSubmission
@@ -9,11 +10,13 @@ from leads.models.user import Role, User, UserSession
 from leads.models.wordpress import WordPressSync
 
 __all__ = [
+    "ApiKey",
     "Article",
     "AuditEntry",
     "ContactMethod",
     "EmailKind",
     "EmailStatus",
+    "IdempotencyRecord",
     "Inquiry",
     "Lead",
     "LeadEvent",

@@ -1,4 +1,4 @@
-"""wordpress sync: its state per site, and unpublished articles
+"""wordpress sync state, unpublished articles; API keys and idempotency records
 
 Revision ID: a12wp0001
 Revises: a7inq0001
@@ -37,6 +37,32 @@ def upgrade():
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("site_url"),
     )
+    op.create_table(
+        "api_keys",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("name", sa.String(length=100), nullable=False),
+        sa.Column("prefix", sa.String(length=16), nullable=False),
+        sa.Column("key_hash", sa.String(length=64), nullable=False),
+        sa.Column("created_by_id", sa.Integer(), nullable=True),
+        sa.Column("created_at", leads.models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("revoked_at", leads.models.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("last_used_at", leads.models.base.UTCDateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(["created_by_id"], ["users.id"], ondelete="SET NULL"),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("prefix"),
+    )
+    op.create_table(
+        "idempotency_records",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("scope", sa.String(length=80), nullable=False),
+        sa.Column("key", sa.String(length=255), nullable=False),
+        sa.Column("request_hash", sa.String(length=64), nullable=False),
+        sa.Column("status_code", sa.Integer(), nullable=False),
+        sa.Column("body", leads.models.types.JSONType(), nullable=False),
+        sa.Column("created_at", leads.models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("scope", "key"),
+    )
     with op.batch_alter_table("articles", schema=None) as batch_op:
         batch_op.add_column(
             sa.Column("unpublished_at", leads.models.base.UTCDateTime(timezone=True), nullable=True)
@@ -46,4 +72,6 @@ def upgrade():
 def downgrade():
     with op.batch_alter_table("articles", schema=None) as batch_op:
         batch_op.drop_column("unpublished_at")
+    op.drop_table("idempotency_records")
+    op.drop_table("api_keys")
     op.drop_table("wordpress_syncs")
