@@ -72,8 +72,10 @@ def register_extensions(app: Flask) -> None:
     login_manager.init_app(app)
 
     from leads.auth.sessions import init_app as init_sessions
+    from leads.webhooks.emit import init_app as init_webhooks
 
     init_sessions(app)
+    init_webhooks(app)
 
 
 def register_blueprints(app: Flask) -> None:
@@ -89,6 +91,7 @@ def register_blueprints(app: Flask) -> None:
     from leads.health import bp as health_bp
     from leads.inquiries.routes import bp as inquiries_bp
     from leads.questionnaire.routes import bp as questionnaire_bp
+    from leads.webhooks.admin import bp as webhooks_bp
     from leads.wordpress.routes import bp as wordpress_bp
 
     app.register_blueprint(health_bp)
@@ -102,6 +105,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(embed_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(api_keys_bp)
+    app.register_blueprint(webhooks_bp)
     # Last: its `/<slug>/` route must not shadow the others.
     app.register_blueprint(articles_bp)
 

@@ -237,6 +237,9 @@ def load_settings(env: Mapping[str, str] | None = None, instance_path: Path | No
         # Per API key (server-to-server senders), and per client address for senders without a key.
         "API_KEY_RATE_LIMIT": env.get("API_KEY_RATE_LIMIT", "120 per minute;5000 per day"),
         "API_CLIENT_RATE_LIMIT": env.get("API_CLIENT_RATE_LIMIT", "10 per minute;100 per day"),
+        # Outbound webhooks: tries per delivery (the backoff is the email outbox's), and each POST's bound.
+        "WEBHOOK_MAX_ATTEMPTS": _at_least(env, "WEBHOOK_MAX_ATTEMPTS", 8, 1),
+        "WEBHOOK_TIMEOUT_SECONDS": _at_least(env, "WEBHOOK_TIMEOUT_SECONDS", 10, 1),
         # `flask users bootstrap-admin` creates this account when there is none.
         "BOOTSTRAP_ADMIN_EMAIL": env.get("BOOTSTRAP_ADMIN_EMAIL", "admin@clinic.local"),
     }

@@ -20,6 +20,7 @@ BATCH_TASK = "tasks.email.send_due_batch"
 DIGEST_TASK = "tasks.email.schedule_digest"
 RETENTION_TASK = "tasks.retention.apply_retention"
 WP_SYNC_TASK = "tasks.wordpress.sync_wordpress"
+WEBHOOK_SWEEP_TASK = "tasks.webhooks.sweep_webhooks"
 
 
 def check_retry_bounds(config) -> None:
@@ -44,6 +45,10 @@ def beat_schedule(config) -> dict:
             "schedule": crontab(minute=0, hour=config["DIGEST_HOUR_UTC"]),
         },
         # Daily, at a quiet hour; a run finishes what an earlier one left.
+        "sweep-webhooks": {
+            "task": WEBHOOK_SWEEP_TASK,
+            "schedule": timedelta(seconds=config["OUTBOX_SWEEP_SECONDS"]),
+        },
         "retention": {
             "task": RETENTION_TASK,
             "schedule": crontab(minute=30, hour=3),
@@ -109,7 +114,9 @@ def celery_init_app(app: Flask) -> Celery:
                 return self.run(*args, **kwargs)
 
     celery_app = Celery(
-        app.name, task_cls=FlaskTask, include=["tasks.email", "tasks.retention", "tasks.wordpress"]
+        app.name,
+        task_cls=FlaskTask,
+        include=["tasks.email", "tasks.retention", "tasks.wordpress", "tasks.webhooks"],
     )
     celery_app.config_from_object(celery_config(app.config))
     celery_app.set_default()

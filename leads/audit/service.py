@@ -31,6 +31,8 @@ class AuditAction:
     USER_UPDATED = "user.updated"
     API_KEY_CREATED = "api_key.created"
     API_KEY_REVOKED = "api_key.revoked"
+    WEBHOOK_CREATED = "webhook.created"
+    WEBHOOK_UPDATED = "webhook.updated"
 
 
 def record_audit(

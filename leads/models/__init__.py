@@ -7,6 +7,7 @@ from leads.models.lead import ContactMethod, Inquiry, Lead, LeadStatus, SpamSubm
 from leads.models.outbox import EmailKind, EmailStatus, OutboundEmail
 from leads.models.questionnaire import QuestionnaireResponse
 from leads.models.user import Role, User, UserSession
+from leads.models.webhook import WebhookDelivery, WebhookEndpoint
 from leads.models.wordpress import WordPressSync
 
 __all__ = [
@@ -27,5 +28,7 @@ __all__ = [
     "SpamSubmission",
     "User",
     "UserSession",
+    "WebhookDelivery",
+    "WebhookEndpoint",
     "WordPressSync",
 ]

@@ -1,4 +1,4 @@
-"""wordpress sync state, unpublished articles; API keys and idempotency records
+"""wordpress sync state, unpublished articles; API keys, idempotency records; webhooks
 
 Revision ID: a12wp0001
 Revises: a7inq0001
@@ -63,6 +63,48 @@ def upgrade():
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("scope", "key"),
     )
+    op.create_table(
+        "webhook_endpoints",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("name", sa.String(length=100), nullable=False),
+        sa.Column("url", sa.String(length=500), nullable=False),
+        sa.Column("secret", sa.String(length=100), nullable=False),
+        sa.Column("events", leads.models.types.JSONType(), nullable=False),
+        sa.Column("allow_health_details", sa.Boolean(), nullable=False),
+        sa.Column("active", sa.Boolean(), nullable=False),
+        sa.Column("created_at", leads.models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_table(
+        "webhook_deliveries",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("endpoint_id", sa.Integer(), nullable=False),
+        sa.Column("lead_id", sa.Integer(), nullable=True),
+        sa.Column("event_type", sa.String(length=64), nullable=False),
+        sa.Column("message_id", sa.String(length=64), nullable=False),
+        sa.Column("payload", leads.models.types.JSONType(), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("due_at", leads.models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("claimed_at", leads.models.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("sent_at", leads.models.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("last_status_code", sa.Integer(), nullable=True),
+        sa.Column("last_error", sa.String(length=500), nullable=True),
+        sa.Column("created_at", leads.models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(["endpoint_id"], ["webhook_endpoints.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("message_id"),
+    )
+    with op.batch_alter_table("webhook_deliveries", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_webhook_deliveries_endpoint_id"), ["endpoint_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_webhook_deliveries_lead_id"), ["lead_id"], unique=False)
+        batch_op.create_index(
+            "ix_webhook_deliveries_unsent_due",
+            ["due_at"],
+            unique=False,
+            postgresql_where=sa.text("status IN ('pending', 'sending')"),
+            sqlite_where=sa.text("status IN ('pending', 'sending')"),
+        )
     with op.batch_alter_table("articles", schema=None) as batch_op:
         batch_op.add_column(
             sa.Column("unpublished_at", leads.models.base.UTCDateTime(timezone=True), nullable=True)
@@ -72,6 +114,8 @@ def upgrade():
 def downgrade():
     with op.batch_alter_table("articles", schema=None) as batch_op:
         batch_op.drop_column("unpublished_at")
+    op.drop_table("webhook_deliveries")
+    op.drop_table("webhook_endpoints")
     op.drop_table("idempotency_records")
     op.drop_table("api_keys")
     op.drop_table("wordpress_syncs")

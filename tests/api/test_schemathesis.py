@@ -20,7 +20,7 @@ from leads.extensions import db
 from leads.models import Inquiry
 from tests.factories import make_article
 
-pytestmark = [pytest.mark.slow]
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(600)]
 
 SCHEMATHESIS = PROJECT_ROOT / ".venv" / "bin" / "schemathesis"
 CHECKS = ",".join(

@@ -32,6 +32,7 @@ def wait_for(check, timeout: float = 90.0):
     raise AssertionError("timed out")
 
 
+@pytest.mark.timeout(300)
 def test_beat_syncs_every_wp_sync_minutes(worker_app, worker_env, wp, tmp_path):
     env = {
         **worker_env,
