@@ -19,8 +19,8 @@ from leads.api.problems import Problem
 from leads.articles.routes import find_article
 from leads.extensions import db
 from leads.inquiries.forms import URL_MAX, UTM_FIELDS, UTM_MAX, InquiryForm, build_form
-from leads.inquiries.routes import inquiry_data
 from leads.inquiries.service import submit_inquiry
+from leads.inquiries.submission import inquiry_data
 from leads.models import IdempotencyRecord
 
 TEXT_FIELDS = (

@@ -15,8 +15,8 @@ from leads.articles.routes import article_or_404
 from leads.embed.origins import frame_policy, parent_page
 from leads.extensions import csrf, limiter
 from leads.inquiries.forms import InquiryForm, build_form, tracking_from_request
-from leads.inquiries.routes import _accepted, _inquiry_limit, _post_limit, inquiry_data
 from leads.inquiries.service import record_spam, submit_inquiry
+from leads.inquiries.submission import accepted, inquiry_data, inquiry_limit, post_limit
 from leads.models import Article
 
 bp = Blueprint("embed", __name__, url_prefix="/embed")
@@ -66,8 +66,8 @@ def form(slug: str):
 # limits, the honeypot and the one-time submission id apply as on the article page.
 @bp.post("/<slug>/")
 @csrf.exempt
-@limiter.limit(_post_limit)
-@limiter.limit(_inquiry_limit, deduct_when=_accepted)
+@limiter.limit(post_limit)
+@limiter.limit(inquiry_limit, deduct_when=accepted)
 def submit(slug: str):
     article = article_or_404(slug)
     form = build_form(article.symptoms, formdata=request.form, form_class=EmbedForm)

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import time
 
+import pytest
+
 from leads.dashboard.actions import change_status
 from leads.extensions import db
 from leads.models import LeadStatus, WebhookDelivery
 from tests.factories import make_user
+from tests.webhooks.helpers import endpoint, send_inquiry
 from tests.webhooks.receiver import Receiver
-from tests.webhooks.test_webhooks import endpoint, send_inquiry
+
+pytestmark = pytest.mark.slow
 
 
 def test_each_event_arrives_once_and_a_failing_receiver_gets_it_on_the_third_try(worker_app, start_worker):

@@ -13,6 +13,8 @@ from leads.models import Article, WordPressSync
 from tests.tasks.conftest import CELERY, Worker
 from tests.wordpress.fakewp import FakeWordPress
 
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture
 def wp():

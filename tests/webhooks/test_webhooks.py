@@ -7,14 +7,12 @@ import pytest
 from leads.dashboard.actions import change_status
 from leads.dashboard.erasure import erase_lead
 from leads.extensions import db
-from leads.inquiries.service import InquiryData, submit_inquiry
 from leads.models import Lead, LeadStatus, WebhookDelivery, WebhookEndpoint
 from leads.models.base import utcnow
 from leads.webhooks.deliver import deliver
-from leads.webhooks.events import EVENT_TYPES
-from leads.webhooks.signing import new_secret
-from tests.factories import SEED_SYMPTOMS, make_article, make_user
+from tests.factories import SEED_SYMPTOMS, make_user
 from tests.helpers import log_in
+from tests.webhooks.helpers import endpoint, send_inquiry
 from tests.webhooks.receiver import Receiver
 
 
@@ -23,32 +21,6 @@ def receiver():
     server = Receiver()
     yield server
     server.stop()
-
-
-def endpoint(receiver: Receiver, events=EVENT_TYPES, health: bool = False) -> WebhookEndpoint:
-    row = WebhookEndpoint(
-        name="CRM", url=receiver.url, secret=new_secret(), events=list(events), allow_health_details=health
-    )
-    db.session.add(row)
-    db.session.commit()
-    receiver.secret = row.secret
-    return row
-
-
-def send_inquiry(n: int = 1) -> Lead:
-    article = make_article()
-    db.session.commit()
-    data = InquiryData(
-        submission_id=f"{n:032x}",
-        full_name="Test Patient",
-        email=f"patient{n}@example.org",
-        consent_text="I agree",
-        consent_version="1",
-        symptoms=[SEED_SYMPTOMS[0]],
-        message="My knee hurts at night.",
-    )
-    result = submit_inquiry(article, data)
-    return db.session.get(Lead, result.lead_id)
 
 
 def deliveries() -> list[WebhookDelivery]:
