@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from flask import current_app, has_app_context
 
 from leads.extensions import db
-from leads.models import LeadEvent, WebhookDelivery, WebhookEndpoint
+from leads.models import Lead, LeadEvent, WebhookDelivery, WebhookEndpoint
 from leads.models.base import utcnow
 from leads.timeline import EventKind
 from leads.webhooks.events import TYPES, payload
@@ -26,7 +26,11 @@ def _owe(session, flush_context, instances) -> None:
     for event in new_events:
         if event.kind == EventKind.ERASED:
             # Erasure scrubs this area's rows too: payloads may hold what the person said.
-            session.execute(sa.delete(WebhookDelivery).where(WebhookDelivery.lead_id == event.lead_id))
+            # The lead and the duplicates merged into it are erased together.
+            people = sa.select(Lead.id).where(
+                sa.or_(Lead.id == event.lead_id, Lead.merged_into_id == event.lead_id)
+            )
+            session.execute(sa.delete(WebhookDelivery).where(WebhookDelivery.lead_id.in_(people)))
     events = [event for event in new_events if event.kind in TYPES]
     if not events:
         return

@@ -6,6 +6,7 @@ import pytest
 
 from leads.dashboard.actions import change_status
 from leads.dashboard.erasure import erase_lead
+from leads.dashboard.merge import merge_leads
 from leads.extensions import db
 from leads.models import Lead, LeadStatus, WebhookDelivery, WebhookEndpoint
 from leads.models.base import utcnow
@@ -112,7 +113,13 @@ def test_a_rolled_back_event_owes_nothing_and_erasure_removes_the_log(app, recei
     db.session.flush()
     db.session.rollback()
     assert len(deliveries()) == 2
-    erase_lead(db.session.get(Lead, lead.id), make_user(role="admin", email="boss@example.org"))
+    duplicate = send_inquiry(2)
+    assert len(deliveries()) == 3
+    admin = make_user(role="admin", email="boss@example.org")
+    merge_leads(duplicate, db.session.get(Lead, lead.id), admin)
+    db.session.commit()
+    erase_lead(db.session.get(Lead, lead.id), admin)
+    # The duplicate merged into it is erased with it: its deliveries go too.
     assert deliveries() == []
 
 
