@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from flask import current_app, request
+from markupsafe import escape
 
 from leads.models import Article
 
@@ -12,9 +15,10 @@ def base_url() -> str:
 
 
 def embed_snippet(article: Article) -> str:
-    base = base_url()
+    base = escape(base_url())
+    slug = escape(quote(article.slug))
     return (
-        f'<iframe data-clinic-embed src="{base}/embed/{article.slug}/" title="Ask about {article.title}"'
+        f'<iframe data-clinic-embed src="{base}/embed/{slug}/" title="Ask about {escape(article.title)}"'
         ' width="100%" height="900" loading="lazy"></iframe>\n'
         f'<script src="{base}/static/js/embed.js" async></script>'
     )

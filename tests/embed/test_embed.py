@@ -120,3 +120,12 @@ def test_the_dashboard_gives_the_snippet(embed_app):
 def test_embed_origins_must_be_origins(value, tmp_path):
     with pytest.raises(ConfigError, match="EMBED_ORIGINS must be origins"):
         load_settings({"INSTANCE_PATH": str(tmp_path), "EMBED_ORIGINS": value})
+
+
+def test_the_snippet_escapes_the_title(embed_app):
+    from leads.embed.snippet import embed_snippet
+
+    article = make_article(title='Knees "and" <hips>')
+    with embed_app.test_request_context():
+        snippet = embed_snippet(article)
+    assert 'title="Ask about Knees &#34;and&#34; &lt;hips&gt;"' in snippet

@@ -45,6 +45,8 @@ class FakeWordPress:
         # (listing kind, page) -> seconds the answer takes to trickle out.
         self.slow: dict[tuple[str, int], float] = {}
         self.requests: list[tuple[str, dict, int]] = []
+        # Called (with the query) after each listing page is answered: an editor at work meanwhile.
+        self.after_page = None
         self._lock = threading.Lock()
         self._clock = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -115,6 +117,8 @@ class FakeWordPress:
                         time.sleep(step)
                 else:
                     self.wfile.write(raw)
+                if fake.after_page and parts.path == LISTING:
+                    fake.after_page(params)
 
             def log_message(self, format, *args) -> None:
                 pass

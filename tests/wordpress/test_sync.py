@@ -153,3 +153,20 @@ def test_a_second_run_while_one_holds_the_site_is_refused(sync, wp, app):
     with pytest.raises(SyncBusy):
         sync()
     assert articles() == {}
+
+
+def test_a_post_edited_while_the_pages_are_read_does_not_hide_another_from_the_run(sync, wp):
+    """Ordered by modified, an edit moves a post from page 1 to the end, so page 2 skips one."""
+
+    def edit_once(params: dict) -> None:
+        if params.get("orderby") == "modified" and params.get("page") == "1":
+            wp.after_page = None
+            wp.edit(101, title={"rendered": "Edited during the sync"})
+
+    wp.after_page = edit_once
+    report = sync()
+    assert sorted(articles()) == [101, 102, 103]
+    assert articles()[101].title == "Edited during the sync"
+    # 103 was not on either page of changes: the listing of ids found it, `include` fetched it.
+    assert any("include" in params for _, params, _ in wp.requests)
+    assert report.error == "" and report.created == 3
