@@ -37,9 +37,12 @@ def sample_posts() -> list[dict]:
 
 
 class FakeWordPress:
-    def __init__(self, posts: list[dict] | None = None, etags: bool = True) -> None:
+    def __init__(
+        self, posts: list[dict] | None = None, etags: bool = True, last_modified: bool = False
+    ) -> None:
         self.posts: dict[int, dict] = {post["id"]: post for post in (posts or sample_posts())}
         self.etags = etags
+        self.last_modified = last_modified
         # (listing kind, page) -> status: "changes" is ordered by modified, "ids" by id.
         self.fail: dict[tuple[str, int], int] = {}
         # (listing kind, page) -> seconds the answer takes to trickle out.
@@ -67,6 +70,9 @@ class FakeWordPress:
     def add(self, post: dict) -> None:
         with self._lock:
             self.posts[post["id"]] = post
+
+    def newest(self) -> datetime:
+        return max(_modified(post) for post in self.posts.values())
 
     def statuses(self, kind: str | None = None) -> list[int]:
         return [status for (path, params, status) in self.requests if kind is None or _kind(params) == kind]
@@ -98,6 +104,13 @@ class FakeWordPress:
                     etag = '"' + hashlib.sha256(raw).hexdigest()[:16] + '"'
                     headers["ETag"] = etag
                     if self.headers.get("If-None-Match") == etag:
+                        status, raw = 304, b""
+                        fake.requests[-1] = (parts.path, params, 304)
+                elif status == 200 and fake.last_modified:
+                    # A caching plugin's way: one date for the whole listing, from the newest post.
+                    stamp = fake.newest().strftime("%a, %d %b %Y %H:%M:%S GMT")
+                    headers["Last-Modified"] = stamp
+                    if self.headers.get("If-Modified-Since") == stamp:
                         status, raw = 304, b""
                         fake.requests[-1] = (parts.path, params, 304)
                 self.send_response(status)

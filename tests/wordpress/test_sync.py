@@ -170,3 +170,23 @@ def test_a_post_edited_while_the_pages_are_read_does_not_hide_another_from_the_r
     # 103 was not on either page of changes: the listing of ids found it, `include` fetched it.
     assert any("include" in params for _, params, _ in wp.requests)
     assert report.error == "" and report.created == 3
+
+
+def test_a_site_that_sends_last_modified_is_asked_with_if_modified_since(sync, wp):
+    wp.etags, wp.last_modified = False, True
+    sync()
+    sync()
+    wp.requests.clear()
+    assert sync().error == ""
+    assert wp.statuses() == [304, 304, 304]
+    wp.edit(102, title={"rendered": "Edited"})
+    assert sync().updated == 1
+
+
+def test_a_site_without_validators_is_read_in_full_each_time(sync, wp):
+    wp.etags = False
+    sync()
+    wp.requests.clear()
+    again = sync()
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 3)
+    assert 304 not in wp.statuses()
