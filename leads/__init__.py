@@ -101,12 +101,16 @@ def register_extensions(app: Flask) -> None:
     login_manager.init_app(app)
 
     from leads.auth.sessions import init_app as init_sessions
+    from leads.webhooks.emit import init_app as init_webhooks
 
     init_sessions(app)
+    init_webhooks(app)
 
 
 def register_blueprints(app: Flask) -> None:
     """Mount each area's routes."""
+    from leads.api.admin import bp as api_keys_bp
+    from leads.api.routes import bp as api_bp
     from leads.articles.admin_routes import bp as article_admin_bp
     from leads.articles.routes import bp as articles_bp
     from leads.audit.routes import bp as audit_bp
@@ -114,9 +118,12 @@ def register_blueprints(app: Flask) -> None:
     from leads.auth.routes import bp as auth_bp
     from leads.clinic.routes import bp as clinic_bp
     from leads.dashboard.routes import bp as dashboard_bp
+    from leads.embed.routes import bp as embed_bp
     from leads.health import bp as health_bp
     from leads.inquiries.routes import bp as inquiries_bp
     from leads.questionnaire.routes import bp as questionnaire_bp
+    from leads.webhooks.admin import bp as webhooks_bp
+    from leads.wordpress.routes import bp as wordpress_bp
 
     app.register_blueprint(health_bp)
     app.register_blueprint(clinic_bp)
@@ -125,8 +132,13 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin_bp)
     app.register_blueprint(article_admin_bp)
     app.register_blueprint(audit_bp)
+    app.register_blueprint(wordpress_bp)
     app.register_blueprint(questionnaire_bp)
     app.register_blueprint(inquiries_bp)
+    app.register_blueprint(embed_bp)
+    app.register_blueprint(api_bp)
+    app.register_blueprint(api_keys_bp)
+    app.register_blueprint(webhooks_bp)
     # Last: its `/<slug>/` route must not shadow the others.
     app.register_blueprint(articles_bp)
 

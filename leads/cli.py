@@ -12,7 +12,9 @@ def init_app(app: Flask) -> None:
     from leads.inbound.cli import mail_cli
     from leads.mail.cli import outbox_cli
     from leads.retention.cli import retention_cli
+    from leads.wordpress.cli import sync_command
 
+    articles_cli.add_command(sync_command)
     app.cli.add_command(articles_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(outbox_cli)

@@ -74,6 +74,26 @@ def _rate_limit(env: Mapping[str, str], name: str, default: str) -> str:
     return raw
 
 
+def _minutes(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name, "")
+    if raw.strip() == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a number of minutes, got {raw!r}") from None
+    if not value > 0:
+        raise ConfigError(f"{name} must be more than 0, got {raw!r}")
+    return value
+
+
+def _ids(env: Mapping[str, str], name: str) -> list[int]:
+    ids = _int_list(env, name, "")
+    if any(value <= 0 for value in ids):
+        raise ConfigError(f"{name} must be WordPress ids (whole numbers above 0), got {env.get(name)!r}")
+    return ids
+
+
 def _csv(env: Mapping[str, str], name: str) -> list[str]:
     return [part.strip() for part in env.get(name, "").split(",") if part.strip()]
 
@@ -380,7 +400,45 @@ def load_settings(env: Mapping[str, str] | None = None, instance_path: Path | No
         "LOGIN_THROTTLE_ON_STORAGE_FAILURE": _choice(
             env, "LOGIN_THROTTLE_ON_STORAGE_FAILURE", "closed", ("closed", "open")
         ),
+        # WordPress sync: the site whose posts are kept in sync by the beat task (unset: no task).
+        "WP_SITE_URL": env.get("WP_SITE_URL", "").strip().rstrip("/"),
+        "WP_SYNC_MINUTES": _minutes(env, "WP_SYNC_MINUTES", 15),
+        # Only posts in one of these category (or tag) ids, comma-separated; empty: every post.
+        "WP_SYNC_CATEGORIES": _ids(env, "WP_SYNC_CATEGORIES"),
+        "WP_SYNC_TAGS": _ids(env, "WP_SYNC_TAGS"),
+        # Each request to the site: at most this long in all, at most this many bytes.
+        "WP_SYNC_TIMEOUT_SECONDS": _at_least(env, "WP_SYNC_TIMEOUT_SECONDS", 20, 1),
+        "WP_SYNC_MAX_BYTES": _at_least(env, "WP_SYNC_MAX_BYTES", 5 * 1024 * 1024, 1024),
+        # WordPress caps per_page at 100.
+        "WP_SYNC_PER_PAGE": min(_at_least(env, "WP_SYNC_PER_PAGE", 50, 1), 100),
+        # A site on the clinic's own network (loopback or private addresses): refused unless set.
+        "WP_SYNC_ALLOW_PRIVATE_NETWORK": _bool(env.get("WP_SYNC_ALLOW_PRIVATE_NETWORK"), False),
+        # Sites whose pages may frame /embed/<slug>/ (origins like https://www.example.com).
+        "EMBED_ORIGINS": _embed_origins(env),
+        # The JSON API: browsers on these origins may post (CORS); default: the EMBED_ORIGINS.
+        "API_CORS_ORIGINS": _embed_origins(env, "API_CORS_ORIGINS") or _embed_origins(env),
+        # Per API key (server-to-server senders), and per client address for senders without a key.
+        "API_KEY_RATE_LIMIT": env.get("API_KEY_RATE_LIMIT", "120 per minute;5000 per day"),
+        "API_CLIENT_RATE_LIMIT": env.get("API_CLIENT_RATE_LIMIT", "10 per minute;100 per day"),
+        # Outbound webhooks: tries per delivery (the backoff is the email outbox's), and each POST's bound.
+        "WEBHOOK_MAX_ATTEMPTS": _at_least(env, "WEBHOOK_MAX_ATTEMPTS", 8, 1),
+        "WEBHOOK_TIMEOUT_SECONDS": _at_least(env, "WEBHOOK_TIMEOUT_SECONDS", 10, 1),
         # `flask users bootstrap-admin` creates this account when there is none.
         "BOOTSTRAP_ADMIN_EMAIL": env.get("BOOTSTRAP_ADMIN_EMAIL", "admin@clinic.example"),
     }
+    _check_site_url(settings["WP_SITE_URL"])
     return settings
+
+
+def _embed_origins(env: Mapping[str, str], name: str = "EMBED_ORIGINS") -> list[str]:
+    from leads.embed.origins import parse_origins
+
+    return parse_origins(_csv(env, name), name)
+
+
+def _check_site_url(url: str) -> None:
+    parts = urlsplit(url)
+    if url and (parts.scheme not in ("http", "https") or not parts.hostname or parts.query):
+        raise ConfigError(
+            f"WP_SITE_URL must be the site's http(s) address, like https://example.com, got {url!r}"
+        )

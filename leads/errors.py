@@ -20,6 +20,7 @@ MESSAGES = {
     403: ("Not allowed", "Your account cannot open this page."),
     404: ("Page not found", "The page you asked for does not exist or has moved."),
     405: ("Not allowed", "That page cannot be used this way."),
+    410: ("This page is no longer here", "The clinic no longer publishes this article."),
     413: ("That was too much", "What you sent is larger than we accept. Please shorten your message."),
     429: (
         "Please wait a moment",
@@ -52,7 +53,19 @@ def render_error(code: int, title: str | None = None, detail: str | None = None)
     return render_template("errors/error.html", code=code, title=title, detail=detail), code
 
 
+def _api_problem(code: int):
+    """Under /api/ every error is a Problem Details document (see leads/api/problems.py)."""
+    from leads.api.problems import problem_response
+
+    return problem_response(code)
+
+
 def handle_http_exception(error: HTTPException):
+    if request.path.startswith("/api/"):
+        response = _api_problem(error.code or 500)
+        if error.code == 405 and getattr(error, "valid_methods", None):
+            response.headers["Allow"] = ", ".join(error.valid_methods)
+        return response
     response = render_error(error.code or 500)
     if error.code == 405 and getattr(error, "valid_methods", None):
         body, code = response
@@ -96,7 +109,7 @@ def handle_unexpected(error: Exception):
     )
     # This handler keeps the error from Flask's own signal, so Sentry (when set up) is told here.
     sentry_sdk.capture_exception(error)
-    return render_error(500)
+    return _api_problem(500) if request.path.startswith("/api/") else render_error(500)
 
 
 def handle_database_unavailable(error: DBAPIError):

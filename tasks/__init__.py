@@ -34,8 +34,9 @@ def check_retry_bounds(config) -> None:
 
 
 def beat_schedule(config) -> dict:
-    """The sweep every minute (catches whatever the broker lost), the daily digest and retention."""
-    return {
+    """The sweep every minute (catches whatever the broker lost), the daily digest and retention;
+    the WordPress sync every WP_SYNC_MINUTES when WP_SITE_URL is set."""
+    schedule = {
         "sweep-outbox": {
             "task": task_names.SWEEP_OUTBOX,
             "schedule": timedelta(seconds=config["OUTBOX_SWEEP_SECONDS"]),
@@ -44,12 +45,22 @@ def beat_schedule(config) -> dict:
             "task": task_names.SCHEDULE_DIGEST,
             "schedule": crontab(minute=0, hour=config["DIGEST_HOUR_UTC"]),
         },
+        "sweep-webhooks": {
+            "task": task_names.SWEEP_WEBHOOKS,
+            "schedule": timedelta(seconds=config["OUTBOX_SWEEP_SECONDS"]),
+        },
         # Daily, at a quiet hour; a run finishes what an earlier one left.
         "retention": {
             "task": task_names.APPLY_RETENTION,
             "schedule": crontab(minute=30, hour=3),
         },
     }
+    if config.get("WP_SITE_URL"):
+        schedule["wordpress-sync"] = {
+            "task": task_names.SYNC_WORDPRESS,
+            "schedule": timedelta(minutes=config["WP_SYNC_MINUTES"]),
+        }
+    return schedule
 
 
 def celery_config(config) -> dict:
@@ -112,7 +123,9 @@ def celery_init_app(app: Flask) -> Celery:
                 return self.run(*args, **kwargs)
 
     celery_app = Celery(
-        app.name, task_cls=FlaskTask, include=["tasks.email", "tasks.retention", "tasks.maintenance"]
+        app.name,
+        task_cls=FlaskTask,
+        include=["tasks.email", "tasks.retention", "tasks.maintenance", "tasks.wordpress", "tasks.webhooks"],
     )
     celery_app.config_from_object(celery_config(app.config))
     celery_app.steps["consumer"].add(Heartbeat)

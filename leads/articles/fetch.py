@@ -29,6 +29,15 @@ from leads.articles.importer import ArticleImportError
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 
+class HTTPStatusError(ArticleImportError):
+    """The server answered with an error status (or 304); callers that care read `status`."""
+
+    def __init__(self, message: str, status: int, headers=None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.headers = headers
+
+
 class RefusedAddress(OSError):
     """The host resolves to an address the policy refuses (raised before any connection)."""
 
@@ -142,6 +151,7 @@ def fetch_url(
     timeout: float,
     allow_private_network: bool = False,
     extra_allowed: Collection[str] = (),
+    headers: dict[str, str] | None = None,
 ) -> bytes:
     """`read(response)` for the URL's final answer; any failure is an ArticleImportError, one line."""
     fetch = Fetch(time.monotonic() + timeout, allow_private_network, extra_allowed)
@@ -149,7 +159,12 @@ def fetch_url(
     timer.daemon = True
     timer.start()
     request = urllib.request.Request(  # noqa: S310  (the opener has http(s) handlers only)
-        url, headers={"Accept": "application/json", "User-Agent": "clinic-leads-article-import"}
+        url,
+        headers={
+            "Accept": "application/json",
+            "User-Agent": "clinic-leads-article-import",
+            **(headers or {}),
+        },
     )
     try:
         with _opener(fetch).open(request, timeout=timeout) as response:
@@ -159,7 +174,9 @@ def fetch_url(
         return data
     except HTTPError as error:
         error.close()
-        raise ArticleImportError(f"{url} answered HTTP {error.code} {error.reason}") from None
+        raise HTTPStatusError(
+            f"{url} answered HTTP {error.code} {error.reason}", error.code, error.headers
+        ) from None
     except (URLError, OSError, http.client.HTTPException) as error:
         reason = getattr(error, "reason", error)
         raise ArticleImportError(_failure(url, reason, fetch, timeout)) from None

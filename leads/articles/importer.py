@@ -95,6 +95,8 @@ def import_post(payload: object, profile: str | None = None) -> ImportResult:
         "source_url": post.link,
         "published_at": post.published_at,
         "wp_modified_at": post.modified_at,
+        # Served by the site again: shown again.
+        "unpublished_at": None,
     }
     try:
         article = db.session.scalar(db.select(Article).filter_by(wp_id=post.wp_id))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, make_response, redirect, render_template, request, url_for
-from werkzeug.exceptions import NotFound
+from werkzeug.exceptions import Gone, NotFound
 from werkzeug.routing import RequestRedirect
 from werkzeug.wrappers import Response
 
@@ -32,13 +32,16 @@ def find_article(slug: str | None) -> Article | None:
 
 
 def article_or_404(slug: str) -> Article:
-    """The article at this address; a former slug of an article answers with a permanent redirect."""
+    """The article at this address; a former slug answers with a permanent redirect, an article the
+    site no longer publishes with 410."""
     article = find_article(slug)
     if article is None:
         moved = current_slug(slug) if _storable(slug) else None
         if moved is None:
             raise NotFound()
         raise RequestRedirect(_same_address_at(moved))
+    if article.unpublished_at is not None:
+        raise Gone()
     return article
 
 
@@ -74,7 +77,8 @@ def render_page(
 
 @bp.get("/")
 def index():
-    articles = db.session.scalars(db.select(Article).order_by(Article.title)).all()
+    shown = db.select(Article).where(Article.unpublished_at.is_(None))
+    articles = db.session.scalars(shown.order_by(Article.title)).all()
     if len(articles) == 1:
         return redirect(url_for("articles.show", slug=articles[0].slug), 302)
     return render_template("articles/index.html", articles=articles)

@@ -5,10 +5,12 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Collection
+from dataclasses import dataclass
+from email.message import Message
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from leads.articles.fetch import fetch_url
+from leads.articles.fetch import HTTPStatusError, fetch_url
 from leads.articles.importer import ArticleImportError, parse_post
 
 MAX_BYTES = 5 * 1024 * 1024
@@ -70,6 +72,53 @@ def _read_url(
     return fetch_url(
         url, read, timeout=timeout, allow_private_network=allow_private_network, extra_allowed=extra_allowed
     )
+
+
+@dataclass(frozen=True)
+class Fetched:
+    """One http(s) answer: 200 with its body, or 304 (not modified) with none."""
+
+    status: int
+    headers: Message
+    body: bytes
+
+
+def fetch(
+    url: str,
+    *,
+    headers: dict[str, str] | None = None,
+    max_bytes: int = MAX_BYTES,
+    timeout: float = TIMEOUT_SECONDS,
+    allow_private_network: bool = False,
+) -> Fetched:
+    """GET `url` under the import's address rules, within `timeout` seconds in all and `max_bytes`.
+
+    Any failure is an ArticleImportError; an error status is an HTTPStatusError (its `status`
+    read by callers that care); 304 is an answer, not a failure (conditional requests).
+    """
+    scheme = urlsplit(url).scheme.lower()
+    if scheme not in ("http", "https"):
+        raise ArticleImportError(f"Unsupported address {url!r}: give an http(s) URL")
+    answer: dict = {}
+
+    def read(response) -> bytes:
+        length = response.headers.get("Content-Length")
+        if length and length.isdigit() and int(length) > max_bytes:
+            raise ArticleImportError(
+                f"{url} is too large ({_mb(int(length))}; the limit is {_mb(max_bytes)})"
+            )
+        answer["status"], answer["headers"] = response.status, response.headers
+        return _bounded(response, max_bytes, url)
+
+    try:
+        body = fetch_url(
+            url, read, timeout=timeout, allow_private_network=allow_private_network, headers=headers
+        )
+    except HTTPStatusError as error:
+        if error.status == 304:
+            return Fetched(status=304, headers=error.headers, body=b"")
+        raise
+    return Fetched(status=answer["status"], headers=answer["headers"], body=body)
 
 
 def _bounded(stream, max_bytes: int, what: str) -> bytes:

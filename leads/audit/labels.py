@@ -33,6 +33,10 @@ LABELS = {
     AuditAction.ARTICLE_SYMPTOMS_CORRECTED: "Corrected an article's symptom list",
     AuditAction.ARTICLE_SYMPTOMS_RESET: "Reset an article's symptom list to the import's",
     AuditAction.ARTICLE_PROFILE_CHOSEN: "Chose an article's questionnaire profile",
+    AuditAction.API_KEY_CREATED: "Created an API key",
+    AuditAction.API_KEY_REVOKED: "Revoked an API key",
+    AuditAction.WEBHOOK_CREATED: "Added a webhook endpoint",
+    AuditAction.WEBHOOK_UPDATED: "Changed a webhook endpoint",
 }
 
 # Recorded on every page view: an admin looking for changes hides them.

@@ -39,6 +39,10 @@ class AuditAction:
     ARTICLE_SYMPTOMS_CORRECTED = "article.symptoms_corrected"
     ARTICLE_SYMPTOMS_RESET = "article.symptoms_reset"
     ARTICLE_PROFILE_CHOSEN = "article.profile_chosen"
+    API_KEY_CREATED = "api_key.created"
+    API_KEY_REVOKED = "api_key.revoked"
+    WEBHOOK_CREATED = "webhook.created"
+    WEBHOOK_UPDATED = "webhook.updated"
 
 
 def audit_row(

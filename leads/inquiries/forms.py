@@ -232,15 +232,18 @@ def _valid_submission_id(value: str | None) -> bool:
     return bool(value) and len(value) == 32 and all(char in "0123456789abcdef" for char in value)
 
 
-def build_form(symptoms: list[str], formdata=None, initial: dict | None = None) -> InquiryForm:
+def build_form(
+    symptoms: list[str], formdata=None, initial: dict | None = None, form_class: type | None = None
+) -> InquiryForm:
     """The form for one article: its symptoms are the only choices.
 
     `formdata=None` builds a fresh form (GET) with a new one-time submission id.
     """
+    form_class = form_class or InquiryForm
     if formdata is None:
-        form = InquiryForm(formdata=None, data=initial or {})
+        form = form_class(formdata=None, data=initial or {})
     else:
-        form = InquiryForm(formdata=formdata)
+        form = form_class(formdata=formdata)
     form.symptoms.choices = [SelectChoice(symptom) for symptom in symptoms]
     if not _valid_submission_id(form.submission_id.data):
         # A form without a usable id still stores once: it just cannot be deduplicated.

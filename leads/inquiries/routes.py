@@ -2,50 +2,22 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, redirect, render_template, request, url_for
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import RequestEntityTooLarge, TooManyRequests
 
 from leads.articles.routes import article_or_404, find_article, render_page
 from leads.errors import handle_csrf_error, render_error
 from leads.extensions import limiter
-from leads.inquiries.forms import InquiryForm, build_form
-from leads.inquiries.service import InquiryData, record_spam, submit_inquiry
+from leads.inquiries.forms import build_form
+from leads.inquiries.service import record_spam, submit_inquiry
+from leads.inquiries.submission import accepted as _accepted
+from leads.inquiries.submission import inquiry_data
+from leads.inquiries.submission import inquiry_limit as _inquiry_limit
+from leads.inquiries.submission import post_limit as _post_limit
 from leads.models import Article
 
 bp = Blueprint("inquiries", __name__)
-
-
-def _inquiry_limit() -> str:
-    return current_app.config["INQUIRY_RATE_LIMIT"]
-
-
-def _post_limit() -> str:
-    return current_app.config["INQUIRY_POST_LIMIT"]
-
-
-def _accepted(response: Response) -> bool:
-    """A stored submission (or a repeat, or a bot's) ends in the redirect to the thanks page;
-    a form sent back with mistakes does not, so typing errors never use up the limit."""
-    return response.status_code == 303
-
-
-def inquiry_data(form: InquiryForm) -> InquiryData:
-    """The validated form as the service's input, with the consent exactly as shown."""
-    config = current_app.config
-    return InquiryData(
-        submission_id=form.submission_id.data,
-        full_name=form.full_name.data.strip(),
-        email=form.normalized_email,
-        phone=form.normalized_phone,
-        preferred_contact=form.preferred_contact.data,
-        # A tampered form may repeat a symptom; each is stored once, in the order given.
-        symptoms=list(dict.fromkeys(form.symptoms.data or [])),
-        message=(form.message.data or "").strip(),
-        consent_text=config["CONSENT_TEXT"],
-        consent_version=config["CONSENT_VERSION"],
-        **form.tracking(),
-    )
 
 
 @bp.post("/<slug>/")

@@ -1,5 +1,6 @@
 """Every model, importable from one place."""
 
+from leads.models.api import ApiKey, IdempotencyRecord
 from leads.models.article import Article, ArticleSlug
 from leads.models.consultation import Consultation, Place
 from leads.models.event import AuditEntry, LeadEvent
@@ -10,8 +11,11 @@ from leads.models.next_step import NextStep, SavedView, StepKind
 from leads.models.outbox import EmailKind, EmailStatus, OutboundEmail
 from leads.models.questionnaire import QuestionnaireResponse
 from leads.models.user import Role, User, UserSession
+from leads.models.webhook import WebhookDelivery, WebhookEndpoint
+from leads.models.wordpress import WordPressSync
 
 __all__ = [
+    "ApiKey",
     "Article",
     "ArticleSlug",
     "AuditEntry",
@@ -19,6 +23,7 @@ __all__ = [
     "ContactMethod",
     "EmailKind",
     "EmailStatus",
+    "IdempotencyRecord",
     "InboundAttachment",
     "InboundMessage",
     "Inquiry",
@@ -37,4 +42,7 @@ __all__ = [
     "StepKind",
     "User",
     "UserSession",
+    "WebhookDelivery",
+    "WebhookEndpoint",
+    "WordPressSync",
 ]

@@ -38,6 +38,8 @@ class Article(db.Model):
     source_url: Mapped[str] = mapped_column(sa.String(500), default="")
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     wp_modified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Set when the site stopped serving the post: the page answers 410, its leads stay.
+    unpublished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     imported_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

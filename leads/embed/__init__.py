@@ -1,0 +1,1 @@
+"""The inquiry form alone, for an <iframe> on the clinic's own (WordPress) pages."""

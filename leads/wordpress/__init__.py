@@ -1,0 +1,1 @@
+"""Keeping the articles in sync with the clinic's WordPress site."""

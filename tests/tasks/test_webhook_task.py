@@ -1,0 +1,45 @@
+"""Webhooks through a real worker: published after the commit, retried with backoff, each event once."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from leads.dashboard.actions import change_status
+from leads.extensions import db
+from leads.models import LeadStatus, WebhookDelivery
+from tests.factories import make_user
+from tests.webhooks.helpers import endpoint, send_inquiry
+from tests.webhooks.receiver import Receiver
+
+pytestmark = pytest.mark.slow
+
+
+def test_each_event_arrives_once_and_a_failing_receiver_gets_it_on_the_third_try(worker_app, start_worker):
+    receiver = Receiver()
+    try:
+        receiver.fail_first = 2
+        endpoint(receiver, events=["inquiry.received", "lead.status_changed"])
+        start_worker()
+        lead = send_inquiry()  # the delivery is owed in this commit and published after it
+        change_status(lead, LeadStatus.CONTACTED, make_user())
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline and len(receiver.accepted()) < 2:
+            time.sleep(0.2)
+        time.sleep(3)  # room for a duplicate to show up, if there were one
+        accepted = receiver.accepted()
+        assert sorted(request["payload"]["type"] for request in accepted) == [
+            "inquiry.received",
+            "lead.status_changed",
+        ]
+        assert all(request["verified"] for request in receiver.received)
+        # Two 500s, then the retries' success; one message id per event across its tries.
+        assert [request["status"] for request in receiver.received].count(500) == 2
+        assert len({request["id"] for request in receiver.received}) == 2
+        db.session.expire_all()
+        rows = db.session.scalars(db.select(WebhookDelivery)).all()
+        assert {row.status for row in rows} == {"sent"}
+        assert sum(row.attempts for row in rows) == 4
+    finally:
+        receiver.stop()
