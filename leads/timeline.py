@@ -75,6 +75,7 @@ SAFE_EVENT_KEYS = frozenset(
         "files_deleted",
         "messages_erased",
         "replies_erased",
+        "webhook_deliveries_deleted",
         "answers_erased",
     }
 )

@@ -10,9 +10,8 @@ from flask import current_app, has_app_context
 
 from leads import task_names
 from leads.extensions import db
-from leads.models import Lead, LeadEvent, WebhookDelivery, WebhookEndpoint
+from leads.models import LeadEvent, WebhookDelivery, WebhookEndpoint
 from leads.models.base import utcnow
-from leads.timeline import EventKind
 from leads.webhooks.events import TYPES, payload
 
 log = logging.getLogger(__name__)
@@ -23,14 +22,6 @@ _PUBLISH = "webhooks.publish"
 
 def _owe(session, flush_context, instances) -> None:
     new_events = [obj for obj in session.new if isinstance(obj, LeadEvent)]
-    for event in new_events:
-        if event.kind == EventKind.ERASED:
-            # Erasure scrubs this area's rows too: payloads may hold what the person said.
-            # The lead and the duplicates merged into it are erased together.
-            people = sa.select(Lead.id).where(
-                sa.or_(Lead.id == event.lead_id, Lead.merged_into_id == event.lead_id)
-            )
-            session.execute(sa.delete(WebhookDelivery).where(WebhookDelivery.lead_id.in_(people)))
     events = [event for event in new_events if event.kind in TYPES]
     if not events:
         return

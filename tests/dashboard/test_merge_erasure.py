@@ -28,6 +28,8 @@ from leads.models import (
     OutboundEmail,
     PatientMessage,
     QuestionnaireResponse,
+    WebhookDelivery,
+    WebhookEndpoint,
 )
 from leads.models.base import utcnow
 from leads.timeline import EventKind
@@ -94,6 +96,12 @@ def test_every_table_with_a_lead_id_moves_over(app, coordinator):
             Consultation(lead_id=source.id, uid="merge-test@clinic.example", starts_at=utcnow()),
             InboundMessage(lead_id=source.id, matched_by="token"),
         ]
+    )
+    endpoint = WebhookEndpoint(name="crm", url="https://crm.example/hook", secret="s", events=["lead.urgent"])
+    db.session.add(endpoint)
+    db.session.flush()
+    db.session.add(
+        WebhookDelivery(endpoint_id=endpoint.id, lead_id=source.id, event_type="lead.urgent", message_id="m1")
     )
     db.session.commit()
     moved = merge_leads(source, target, coordinator)
