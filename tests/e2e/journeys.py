@@ -27,9 +27,9 @@ class Findings:
 
     def check(self, page, name: str) -> None:
         self.problems += [f"{name}: axe: {line}" for line in axe_violations(page)]
-        scroll_width, client_width = overflow_at(page)
+        scroll_width, client_width, culprits = overflow_at(page)
         if scroll_width > client_width:
-            self.problems.append(f"{name}: {scroll_width}px wide in a {client_width}px viewport")
+            self.problems.append(f"{name}: {scroll_width}px wide in a {client_width}px viewport: {culprits}")
         shoot(page, name)
 
     def assert_none(self) -> None:

@@ -39,16 +39,26 @@ def axe_violations(page) -> list[str]:
     ]
 
 
-def overflow_at(page, width: int = REFLOW_WIDTH) -> tuple[int, int]:
-    """(scrollWidth, clientWidth) of the document with the viewport `width` px wide; the size is restored."""
+# The outermost elements reaching past the viewport's right edge: where a reflow fix belongs.
+WIDE_ELEMENTS = """() => {
+  const width = document.documentElement.clientWidth;
+  const wide = [...document.body.querySelectorAll('*')].filter(e => e.getBoundingClientRect().right > width + 0.5);
+  return wide.filter(e => !wide.includes(e.parentElement)).slice(0, 5).map(e =>
+    e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + (e.className && e.className.baseVal === undefined
+      ? '.' + String(e.className).trim().split(/\\s+/).join('.') : '') + ' ' + Math.round(e.getBoundingClientRect().right) + 'px');
+}"""
+
+
+def overflow_at(page, width: int = REFLOW_WIDTH) -> tuple[int, int, list[str]]:
+    """(scrollWidth, clientWidth, the widest elements) at a viewport `width` px wide; the size is restored."""
     before = page.viewport_size
     page.set_viewport_size({"width": width, "height": before["height"]})
     try:
-        return tuple(
-            page.evaluate(
-                "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
-            )
+        scroll_width, client_width = page.evaluate(
+            "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
         )
+        culprits = page.evaluate(WIDE_ELEMENTS) if scroll_width > client_width else []
+        return scroll_width, client_width, culprits
     finally:
         page.set_viewport_size(before)
 

@@ -171,6 +171,112 @@ def test_patient_answers_from_the_email_and_unsubscribes(browser, stack):
         context.close()
 
 
+NEW_PASSWORD = "a-long-coordinator-passphrase-42"
+
+
+def _urgent_lead(browser, stack, email: str) -> None:
+    """A patient who reported a red flag in the questionnaire, through the pages they use."""
+    context, page = new_page(browser, "phone")
+    try:
+        send_inquiry(page, stack, "Uma Urgent", email)
+        page.goto(questionnaire_link(stack, email))
+        answer_questionnaire(page, red_flag=True)
+        send_answers(page)
+        expect(page.get_by_role("alert", name=re.compile("urgent", re.I))).to_be_visible()
+    finally:
+        context.close()
+
+
+def test_coordinator_handles_the_urgent_lead(browser, stack):
+    urgent, calm = "urgent.case@example.org", "calm.case@example.org"
+    _urgent_lead(browser, stack, urgent)
+    findings = Findings()
+    context, page = new_page(browser, "desk")
+    try:
+        send_inquiry(page, stack, "Carl Calm", calm)
+        # A week unanswered: the calm lead is overdue (and newer than the urgent one).
+        stack.execute(
+            sa.update(Lead).where(Lead.email == calm).values(created_at=utcnow() - timedelta(days=7))
+        )
+        stack.execute(
+            sa.update(Lead).where(Lead.email == urgent).values(created_at=utcnow() - timedelta(days=8))
+        )
+
+        # First login with the one-time password, then a password of one's own.
+        page.goto(f"{stack.base_url}/dashboard/")
+        expect(page.get_by_role("heading", level=1)).to_contain_text(re.compile("sign in", re.I))
+        findings.check(page, "login")
+        page.get_by_label("Email").fill(stack.admin_email)
+        page.get_by_label("Password").fill(stack.admin_one_time_password)
+        page.get_by_role("button", name=re.compile("sign in", re.I)).click()
+        page.get_by_label("Current password").fill(stack.admin_one_time_password)
+        page.get_by_label("New password", exact=True).fill(NEW_PASSWORD)
+        page.get_by_label("New password again").fill(NEW_PASSWORD)
+        page.get_by_role("button", name=re.compile("change password", re.I)).click()
+
+        # The inbox puts the urgent lead first.
+        page.goto(f"{stack.base_url}/dashboard/")
+        expect(page.get_by_role("heading", level=1)).to_have_text("Inbox")
+        first_row = page.get_by_role("table").get_by_role("row").nth(1)
+        expect(first_row).to_contain_text("Uma Urgent")
+        expect(first_row).to_contain_text(re.compile("urgent", re.I))
+        expect(page.get_by_role("row", name=re.compile("Carl Calm"))).to_contain_text(
+            re.compile("overdue", re.I)
+        )
+        findings.check(page, "inbox")
+
+        # The lead page: the answers, then assign, change the status, add a note.
+        first_row.get_by_role("link", name="Uma Urgent").click()
+        expect(page.get_by_role("heading", level=1)).to_contain_text("Uma Urgent")
+        answers = page.get_by_role("region", name="Questionnaire answers")
+        expect(answers).to_contain_text("6 / 10")
+        expect(page.get_by_role("region", name="Red flags")).to_be_visible()
+        findings.check(page, "lead")
+        page.get_by_label("Assign to").select_option(label="Administrator")
+        page.get_by_role("button", name="Assign", exact=True).click()
+        expect(page.get_by_role("status")).to_contain_text(re.compile("assign", re.I))
+        page.get_by_label("New status").select_option(label="Contacted")
+        page.get_by_role("button", name="Change status").click()
+        expect(page.get_by_role("region", name="Contact", exact=True)).to_contain_text("Administrator")
+        page.get_by_label("Note", exact=True).fill("Called back; booked for Monday.")
+        page.get_by_role("button", name="Add note").click()
+        expect(page.get_by_text("Called back; booked for Monday.")).to_be_visible()
+        expect(page.locator("header").get_by_text("Contacted", exact=True)).to_be_visible()
+
+        for name, path in (
+            ("stats", "/dashboard/stats"),
+            ("audit", "/dashboard/audit/"),
+            ("users", "/dashboard/admin/users"),
+        ):
+            page.goto(stack.base_url + path)
+            expect(page.get_by_role("heading", level=1)).to_be_visible()
+            findings.check(page, name)
+
+        # The CSV export, downloaded and read.
+        page.goto(f"{stack.base_url}/dashboard/")
+        with page.expect_download() as download:
+            page.get_by_role("link", name="Export CSV").click()
+        rows = list(csv.DictReader(io.StringIO(download.value.path().read_text(encoding="utf-8-sig"))))
+        by_email = {row["email"]: row for row in rows}
+        assert by_email[urgent]["urgent"] in {"yes", "true", "1"}
+        assert by_email[urgent]["status"] in {"contacted", "Contacted"}
+        assert by_email[urgent]["assignee"] in {"Administrator", stack.admin_email}
+        assert calm in by_email
+
+        # Logged out, Back shows no patient data.
+        page.get_by_role("row", name=re.compile("Uma Urgent")).get_by_role("link").first.click()
+        expect(page.get_by_role("heading", level=1)).to_contain_text("Uma Urgent")
+        page.get_by_role("button", name="Log out").click()
+        expect(page.get_by_role("heading", level=1)).to_contain_text(re.compile("sign in", re.I))
+        page.go_back()
+        page.wait_for_load_state()
+        assert "Uma Urgent" not in page.content()
+        assert urgent not in page.content()
+        findings.assert_none()
+    finally:
+        context.close()
+
+
 def _pending(stack, email: str) -> int:
     return stack.scalar(
         sa.select(sa.func.count())
