@@ -119,3 +119,42 @@ def expect_focused_error_summary(page, title: re.Pattern) -> None:
     summary = page.get_by_role("alert", name=title)
     expect(summary).to_be_visible()
     expect(summary).to_be_focused()
+
+
+# What has focus, and whether it shows: an outline of 2px or more (or a box shadow) on the
+# element or on its label (the questionnaire draws the ring on a radio's label).
+FOCUSED = """() => {
+  const e = document.activeElement;
+  const ring = el => {
+    const s = getComputedStyle(el);
+    return (s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) >= 2) || s.boxShadow !== 'none';
+  };
+  return {
+    tag: e.tagName.toLowerCase(), type: e.type || '', name: e.name || '', checked: !!e.checked,
+    label: ((e.labels && e.labels[0] && e.labels[0].innerText) || e.innerText || '').trim().slice(0, 60),
+    groupChecked: !!(e.form && e.name && e.type && [...e.form.elements].some(o => o.name === e.name && o.checked)),
+    ring: e === document.body ? true : ring(e) || [...(e.labels || [])].some(ring),
+  };
+}"""
+
+
+def complete_by_keyboard(page, typed: dict[str, str], submit: re.Pattern, limit: int = 250) -> list[str]:
+    """Tab through the page; type into the fields named in `typed` (by label), tick the first
+    option of every unanswered group (and so the consent box) with Space, press Enter on `submit`.
+    Returns every step where the focused element showed no focus ring."""
+    unringed = []
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        focused = page.evaluate(FOCUSED)
+        if not focused["ring"]:
+            unringed.append(f"{focused['tag']} {focused['label']!r}")
+        if focused["tag"] == "button" and submit.search(focused["label"]):
+            with page.expect_navigation():
+                page.keyboard.press("Enter")
+            return unringed
+        text = next((value for label, value in typed.items() if focused["label"].startswith(label)), None)
+        if text is not None:
+            page.keyboard.type(text)
+        elif focused["type"] in {"radio", "checkbox"} and not focused["groupChecked"]:
+            page.keyboard.press("Space")
+    raise AssertionError(f"no {submit.pattern!r} button within {limit} presses of Tab")

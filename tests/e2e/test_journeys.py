@@ -19,10 +19,12 @@ from playwright.sync_api import expect
 from leads.models import EmailKind, EmailStatus, Inquiry, Lead, OutboundEmail
 from leads.models.base import utcnow
 from tests.e2e.journeys import (
+    SEND_ANSWERS,
     SEND_INQUIRY,
     Findings,
     answer_questionnaire,
     article_symptoms,
+    complete_by_keyboard,
     expect_focused_error_summary,
     fill_inquiry,
     new_page,
@@ -273,6 +275,26 @@ def test_coordinator_handles_the_urgent_lead(browser, stack):
         assert "Uma Urgent" not in page.content()
         assert urgent not in page.content()
         findings.assert_none()
+    finally:
+        context.close()
+
+
+def test_keyboard_only_patient_sends_the_form_and_the_questionnaire(browser, stack):
+    email = "keys.only@example.org"
+    context, page = new_page(browser, "desk")
+    try:
+        page.goto(stack.article_url)
+        unringed = complete_by_keyboard(
+            page, {"Full name": "Kim Keys", "Email address": email}, submit=SEND_INQUIRY
+        )
+        expect(page).to_have_url(re.compile(r"/thanks"))
+        assert _inquiries(stack, email) == 1
+
+        page.goto(questionnaire_link(stack, email))
+        unringed += complete_by_keyboard(page, {}, submit=SEND_ANSWERS)
+        # Space ticks the first option of each question: "Yes" to the safety questions too.
+        expect(page.get_by_role("alert", name=re.compile("urgent", re.I))).to_be_visible()
+        assert unringed == [], f"focus not visible on: {unringed}"
     finally:
         context.close()
 
