@@ -27,6 +27,9 @@ class Findings:
 
     def check(self, page, name: str) -> None:
         self.problems += [f"{name}: axe: {line}" for line in axe_violations(page)]
+        descriptions = page.locator('head meta[name="description"]').count()
+        if descriptions != 1:
+            self.problems.append(f"{name}: {descriptions} meta descriptions, not 1")
         scroll_width, client_width, culprits = overflow_at(page)
         if scroll_width > client_width:
             self.problems.append(f"{name}: {scroll_width}px wide in a {client_width}px viewport: {culprits}")

@@ -208,6 +208,9 @@ def test_coordinator_handles_the_urgent_lead(browser, stack):
         page.goto(f"{stack.base_url}/dashboard/")
         expect(page.get_by_role("heading", level=1)).to_contain_text(re.compile("sign in", re.I))
         findings.check(page, "login")
+        # Nothing is focused on arrival: the first Tab reaches the skip link.
+        page.keyboard.press("Tab")
+        expect(page.get_by_role("link", name="Skip to content")).to_be_focused()
         page.get_by_label("Email").fill(stack.admin_email)
         page.get_by_label("Password").fill(stack.admin_one_time_password)
         page.get_by_role("button", name=re.compile("sign in", re.I)).click()
