@@ -23,16 +23,21 @@ CONSENT = re.compile(r"^I agree")
 class Findings:
     """Accessibility and reflow problems of every page a journey visits, reported together at its end."""
 
+    device: str = ""
     problems: list[str] = field(default_factory=list)
 
     def check(self, page, name: str) -> None:
-        self.problems += [f"{name}: axe: {line}" for line in axe_violations(page)]
+        """axe, the meta description and reflow at 320 px; then the page's pictures (`make screenshots`)."""
+        name_shown = f"{name} ({self.device})" if self.device else name
+        self.problems += [f"{name_shown}: axe: {line}" for line in axe_violations(page)]
         descriptions = page.locator('head meta[name="description"]').count()
         if descriptions != 1:
-            self.problems.append(f"{name}: {descriptions} meta descriptions, not 1")
+            self.problems.append(f"{name_shown}: {descriptions} meta descriptions, not 1")
         scroll_width, client_width, culprits = overflow_at(page)
         if scroll_width > client_width:
-            self.problems.append(f"{name}: {scroll_width}px wide in a {client_width}px viewport: {culprits}")
+            self.problems.append(
+                f"{name_shown}: {scroll_width}px wide in a {client_width}px viewport: {culprits}"
+            )
         shoot(page, name)
 
     def assert_none(self) -> None:

@@ -19,6 +19,9 @@ REFLOW_WIDTH = 320  # WCAG 1.4.10: 1280 CSS px at 400 % zoom
 BLOCKING_IMPACTS = {"serious", "critical"}
 # `make screenshots` sets this to docs/screenshots; otherwise no pictures are written.
 SCREENSHOT_DIR = os.environ.get("SCREENSHOT_DIR", "")
+# The pages README shows (docs/screenshots/<name>-<phone|desk>.png); kept few, the PNGs are committed.
+PICTURES = {"article-form", "thanks", "questionnaire", "urgent", "inbox", "lead", "stats", "login"}
+_shot: set[str] = set()  # one picture per page and width, whichever journey gets there first
 
 
 def require_axe() -> None:
@@ -64,15 +67,23 @@ def overflow_at(page, width: int = REFLOW_WIDTH) -> tuple[int, int, list[str]]:
 
 
 def shoot(page, name: str) -> None:
-    """Save the visible part of the page at phone and desk widths (only under `make screenshots`)."""
-    if not SCREENSHOT_DIR:
+    """Save the visible part of the page at phone and desk widths (only under `make screenshots`).
+
+    The focused element, if any, is scrolled to the top: focus it to choose what the picture shows."""
+    if not SCREENSHOT_DIR or name not in PICTURES or name in _shot:
         return
+    _shot.add(name)
     folder = Path(SCREENSHOT_DIR)
     folder.mkdir(parents=True, exist_ok=True)
     before = page.viewport_size
     try:
         for label, size in (("phone", PHONE), ("desk", DESK)):
             page.set_viewport_size(size)
-            page.screenshot(path=str(folder / f"{name}-{label}.png"))
+            # Resizing loses the scroll position: bring back what the journey was looking at.
+            page.evaluate(
+                "() => { const e = document.activeElement;"
+                " if (e && e !== document.body) (e.closest('aside') || e).scrollIntoView({block: 'start', behavior: 'instant'}); }"
+            )
+            page.screenshot(path=str(folder / f"{name}-{label}.png"), animations="disabled", caret="hide")
     finally:
         page.set_viewport_size(before)
