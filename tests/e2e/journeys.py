@@ -17,6 +17,8 @@ from tests.e2e.stack import Stack, links_in
 SEND_INQUIRY = re.compile(r"send my inquiry", re.I)
 SEND_ANSWERS = re.compile(r"send my answers", re.I)
 CONSENT = re.compile(r"^I agree")
+# Eight engineers share two cores: give the page time before an expectation fails.
+expect.set_options(timeout=15_000)
 
 
 @dataclass
@@ -54,6 +56,8 @@ def new_page(browser, device: str = "desk"):
         has_touch=phone,
         bypass_csp=True,
         accept_downloads=True,
+        # No smooth scrolling: what a link scrolls to is in place at once.
+        reduced_motion="reduce",
     )
     context.set_default_timeout(30_000)
     return context, context.new_page()
