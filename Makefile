@@ -7,9 +7,15 @@ BIN := $(VENV)/bin
 # Stamps make pip run only when a requirements file changed since the last install.
 RUNTIME_STAMP := $(VENV)/.installed-runtime
 DEV_STAMP := $(VENV)/.installed-dev
+# axe-core for the browser tests (tests/e2e/node); npm writes this file on every install.
+E2E_NODE := tests/e2e/node
+E2E_STAMP := $(E2E_NODE)/node_modules/.package-lock.json
+# Lighthouse 12 for `make audit` (tools/audit).
+AUDIT_NODE := tools/audit
+AUDIT_STAMP := $(AUDIT_NODE)/node_modules/.package-lock.json
 
 .DEFAULT_GOAL := help
-.PHONY: help run test test-fast lint format bench clean distclean
+.PHONY: help run test test-fast lint format bench screenshots audit clean distclean
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -25,10 +31,18 @@ $(DEV_STAMP): requirements.txt requirements-dev.txt | $(BIN)/python
 	$(BIN)/python -m pip install --disable-pip-version-check -q -r requirements-dev.txt
 	@touch $@ $(RUNTIME_STAMP)
 
+# Without npm the browser tests skip (and fail under CI=true, where .ci/run installs it).
+$(E2E_STAMP): $(E2E_NODE)/package.json $(E2E_NODE)/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then npm ci --prefix $(E2E_NODE) --no-audit --no-fund --loglevel=error; \
+	else echo "make: npm not found; the axe-core checks in tests/e2e will not run"; fi
+
+$(AUDIT_STAMP): $(AUDIT_NODE)/package.json $(AUDIT_NODE)/package-lock.json
+	npm ci --prefix $(AUDIT_NODE) --no-audit --no-fund --loglevel=error
+
 run: $(RUNTIME_STAMP)  ## Migrate, import the article, start web + worker + scheduler
 	$(BIN)/python scripts/run.py
 
-test: $(DEV_STAMP)  ## Run the whole test suite
+test: $(DEV_STAMP) $(E2E_STAMP)  ## Run the whole test suite (with the browser journeys)
 	$(BIN)/python -m pytest
 
 test-fast: $(DEV_STAMP)  ## The suite without the browser and process-starting tests
@@ -42,6 +56,12 @@ format: $(DEV_STAMP)  ## Apply ruff's formatting and safe fixes
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
+screenshots: $(DEV_STAMP) $(E2E_STAMP)  ## Run the journeys and save their pictures to docs/screenshots
+	SCREENSHOT_DIR=docs/screenshots $(BIN)/python -m pytest tests/e2e/test_journeys.py -q
+
+audit: $(RUNTIME_STAMP) $(AUDIT_STAMP)  ## Lighthouse on article, thanks, questionnaire, login: median of 3 runs
+	CHROME_PATH=$${CHROME_PATH:-/usr/bin/chromium} $(BIN)/python scripts/audit.py
+
 bench: $(DEV_STAMP)  ## Benchmarks, each beside its baseline (not part of `make test`)
 	$(BIN)/python -m bench.page_render
 	$(BIN)/python -m bench.inquiry_throughput
@@ -53,4 +73,4 @@ clean:  ## Remove caches and bench output (keeps .venv and instance/)
 	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -exec rm -rf {} +
 
 distclean: clean  ## Also remove .venv and instance/ (local database, secret key, outbox)
-	rm -rf $(VENV) instance
+	rm -rf $(VENV) instance $(E2E_NODE)/node_modules $(AUDIT_NODE)/node_modules

@@ -75,6 +75,17 @@ def render_page(
     return response
 
 
+# Everything public may be crawled; the private pages say `noindex` themselves, which a
+# crawler can only read on a page it is allowed to fetch.
+ROBOTS_TXT = "User-agent: *\nAllow: /\n"
+
+
+@bp.get("/robots.txt")
+def robots_txt() -> Response:
+    """Answered here, before `/<slug>/` takes it for an article that does not exist."""
+    return Response(ROBOTS_TXT, mimetype="text/plain")
+
+
 @bp.get("/")
 def index():
     shown = db.select(Article).where(Article.unpublished_at.is_(None))

@@ -158,3 +158,19 @@ def test_home_without_articles_says_so(client):
     response = client.get("/")
     assert response.status_code == 200
     assert "No articles have been published yet." in response.get_data(as_text=True)
+
+
+def test_robots_txt_is_a_plain_text_answer_not_an_article_lookup(client):
+    make_article(slug="robots-txt")
+    db.session.commit()
+    response = client.get("/robots.txt")
+    assert response.status_code == 200
+    assert response.mimetype == "text/plain"
+    assert response.get_data(as_text=True).startswith("User-agent: *")
+
+
+def test_article_page_has_one_meta_description(client):
+    make_article(slug="one-description")
+    db.session.commit()
+    soup = _soup(client.get("/one-description/"))
+    assert len(soup.find_all("meta", attrs={"name": "description"})) == 1

@@ -75,3 +75,11 @@ def test_stats_page_populated_has_charts_and_tables(app, coord_client):
     assert "Knee &lt;b&gt;cartilage&lt;/b&gt;" in html
     assert "<script>alert(1)</script>" not in html
     assert "Drop-off between stages" in html
+
+
+def test_each_chart_is_named_by_its_title_described_by_its_text_and_shows_its_table(coord_client):
+    html = coord_client.get("/dashboard/stats").get_data(as_text=True)
+    for slug in ("funnel", "per-day", "articles", "sources", "emails"):
+        # The name alone: a name that also held the description made screen readers say it twice.
+        assert f'aria-labelledby="chart-{slug}-title" aria-describedby="chart-{slug}-desc"' in html, slug
+    assert html.count('<details class="chart-data" open>') == 5

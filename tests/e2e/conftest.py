@@ -36,3 +36,12 @@ def browser():
             yield launched
         finally:
             launched.close()
+
+
+@pytest.fixture(scope="module")
+def stack(base_env, _schema, tmp_path_factory):
+    """gunicorn + worker + beat + SMTP, shared by one module's journeys (see stack.py)."""
+    from tests.e2e.stack import running_stack
+
+    with running_stack(base_env, tmp_path_factory.mktemp("stack")) as running:
+        yield running

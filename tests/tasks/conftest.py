@@ -3,60 +3,10 @@
 from __future__ import annotations
 
 import os
-import signal
-import subprocess
-import time
-from pathlib import Path
 
 import pytest
 
-from leads.config import PROJECT_ROOT
-
-CELERY = str(PROJECT_ROOT / ".venv" / "bin" / "celery")
-
-
-class Worker:
-    """One worker process; its log goes to a file the test can show when something fails."""
-
-    def __init__(self, env: dict[str, str], log_path: Path, name: str, concurrency: int) -> None:
-        self.log_path = log_path
-        self.log = log_path.open("wb")
-        self.process = subprocess.Popen(
-            [
-                CELERY, "-A", "app:celery_app", "worker", "--pool", "threads",
-                "--concurrency", str(concurrency), "--without-heartbeat", "--without-gossip",
-                "--without-mingle", "--loglevel", "INFO", "-n", f"{name}@%h",
-            ],
-            cwd=PROJECT_ROOT,
-            env=env,
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
-        )  # fmt: skip
-
-    def output(self) -> str:
-        return self.log_path.read_text(errors="replace")
-
-    def wait_ready(self, timeout: float = 30.0) -> Worker:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if " ready." in self.output():
-                return self
-            if self.process.poll() is not None:
-                break
-            time.sleep(0.1)
-        raise AssertionError(f"worker did not start:\n{self.output()[-3000:]}")
-
-    def kill(self) -> None:
-        """SIGKILL: no warm shutdown, no chance to finish or give anything back."""
-        self.process.send_signal(signal.SIGKILL)
-        self.process.wait(timeout=10)
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            # The test is over and the rows say what happened; a graceful shutdown only costs time.
-            self.process.kill()
-            self.process.wait(timeout=10)
-        self.log.close()
+from tests.processes import Worker
 
 
 @pytest.fixture
