@@ -31,6 +31,8 @@ import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+# The patient the smoke test writes as; coordinators' notices go elsewhere and carry no unsubscribe link.
+PATIENT = "smoke.test@example.org"
 SLUG = "mayo-clinic-stem-cell-therapy-for-spinal-stenosis"
 
 
@@ -59,7 +61,7 @@ def submit_inquiry(base: str) -> int:
         if name:
             fields[name.group(1)] = html.unescape(value.group(1)) if value else ""
     symptoms = re.findall(r'name="symptoms"[^>]*value="([^"]+)"', page)
-    data = [*fields.items(), ("full_name", "Smoke Test"), ("email", "smoke.test@example.org")]
+    data = [*fields.items(), ("full_name", "Smoke Test"), ("email", PATIENT)]
     data += [("preferred_contact", "email"), ("consent", "y"), ("symptoms", html.unescape(symptoms[0]))]
     request = urllib.request.Request(  # noqa: S310  (a loopback http URL we built)
         f"{base}/{SLUG}/", data=urllib.parse.urlencode(data).encode(), method="POST"
@@ -159,7 +161,10 @@ def smoke(keep_instance: bool = False, startup_timeout: float = 600) -> tuple[li
                 failures.append(
                     f"the inquiry answered {status} and wrote {len(emails)} .eml files within 20 s"
                 )
-            for email in emails:
+            patient_emails = [email for email in emails if PATIENT in email.read_text()]
+            if not patient_emails:
+                failures.append(f"no email to the patient among {len(emails)} .eml files")
+            for email in patient_emails:
                 # The worker builds the links; they must lead back to the server that runs.
                 links = set(re.findall(r"http://[^/\s<>\"]+/unsubscribe/", email.read_text()))
                 if links != {f"{base}/unsubscribe/"}:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from leads.auth.guards import admin_required
@@ -61,9 +61,13 @@ def saved_replies():
     return _replies_page(ReplyForm())
 
 
-@bp.get("/admin/replies/<int:reply_id>")
+# One rule for both methods: two rules on one path make werkzeug answer an out-of-range id's
+# POST with 405 instead of 404.
+@bp.route("/admin/replies/<int:reply_id>", methods=["GET", "POST"])
 @admin_required
 def edit_reply(reply_id: int):
+    if request.method == "POST":
+        return _save_reply(reply_id)
     reply = db.session.get(SavedReply, reply_id) or abort(404)
     return _replies_page(ReplyForm(obj=reply), reply)
 
@@ -72,12 +76,6 @@ def edit_reply(reply_id: int):
 @admin_required
 def create_reply():
     return _save_reply(None)
-
-
-@bp.post("/admin/replies/<int:reply_id>")
-@admin_required
-def update_reply(reply_id: int):
-    return _save_reply(reply_id)
 
 
 def _save_reply(reply_id: int | None):

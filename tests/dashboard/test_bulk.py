@@ -128,7 +128,7 @@ def test_erased_and_merged_leads_are_left_alone(app, coordinator, coord_client):
     [
         ({"action": "assign", "bulk_assignee": "1"}, "Tick at least one lead first."),
         ({"action": "assign", "bulk_assignee": "1", "lead_ids": ["1", "x"]}, "not a lead number"),
-        ({"action": "assign", "bulk_assignee": "1", "lead_ids": ["1\x00"]}, "not a lead number"),
+        ({"action": "assign", "bulk_assignee": "1", "lead_ids": ["1\x01"]}, "not a lead number"),
         ({"action": "assign", "lead_ids": ["1"]}, "Choose who gets the leads."),
         ({"action": "assign", "bulk_assignee": "424242", "lead_ids": ["1"]}, "Choose an active user"),
         ({"action": "fly", "lead_ids": ["1"]}, "Choose what to do with the leads."),
@@ -150,7 +150,7 @@ def test_export_of_the_selection_is_audited_and_holds_only_those_leads(app, coor
     )
     assert response.status_code == 200 and response.mimetype == "text/csv"
     assert response.headers["Cache-Control"] == "no-store"
-    rows = list(csv.DictReader(io.StringIO(response.text)))
+    rows = list(csv.DictReader(io.StringIO(response.data.decode("utf-8-sig"))))
     assert [int(row["id"]) for row in rows] == [ids[1], ids[3]]
     entry = db.session.scalars(db.select(AuditEntry).where(AuditEntry.action == "leads.exported")).one()
     assert entry.details == {"lead_ids": [ids[1], ids[3]], "rows": 2}

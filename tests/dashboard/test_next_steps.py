@@ -96,7 +96,7 @@ def test_completing_a_step_records_it_on_the_timeline(app, coordinator, coord_cl
         ({"kind": "other", "details": " "}, "Say what the next step is."),
         ({"kind": "dance"}, "Choose what the next step is."),
         ({"step_assignee": "99999"}, "Choose an active user for the next step."),
-        ({"step_assignee": "x\x00"}, "Choose who does the next step."),
+        ({"step_assignee": "x\x01"}, "Choose who does the next step."),
         ({"due_date": "2030-02-30"}, "Due date: Not a valid date value."),
         ({"due_date": "2001-01-01"}, "more than a day in the past"),
     ],

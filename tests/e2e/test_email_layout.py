@@ -3,12 +3,16 @@ readable on a phone (390 px wide in Chromium, no sideways scrolling)."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
+from leads.consultations.emails import KEY_PREFIX
+from leads.consultations.emails import KINDS as CONSULTATION_KINDS
 from leads.extensions import db
 from leads.mail.digest import digest_context
 from leads.mail.render import render_email
-from leads.models import EmailKind
+from leads.models import Consultation, EmailKind, PatientMessage
 from tests.dashboard.conftest import make_email, make_response
 from tests.factories import make_article, make_inquiry, make_lead
 
@@ -30,11 +34,27 @@ def _rendered_emails(app):
     lead = make_lead(full_name="Maximilianaalexandrinafeatherstonehaughcholmondeley Smith")
     inquiry = make_inquiry(lead, article=article)
     make_response(inquiry, red_flags=["bladder_bowel"])
+    consultation = Consultation(
+        lead_id=lead.id, uid="layout@clinic.example", starts_at=datetime(2031, 3, 4, 15, tzinfo=UTC)
+    )
+    db.session.add(consultation)
+    db.session.flush()
     rendered = {}
     for kind in EmailKind:
-        row = make_email(
-            lead, kind=kind, inquiry_id=inquiry.id, sequence=1 if kind == EmailKind.REMINDER else 0
+        # A consultation email names its consultation in its key, as booking writes it.
+        key = (
+            {"idempotency_key": f"{KEY_PREFIX}{consultation.id}:{kind}:0"}
+            if kind in CONSULTATION_KINDS
+            else {}
         )
+        row = make_email(
+            lead, kind=kind, inquiry_id=inquiry.id, sequence=1 if kind == EmailKind.REMINDER else 0, **key
+        )
+        if kind == EmailKind.COORDINATOR_MESSAGE:
+            db.session.add(
+                PatientMessage(lead_id=lead.id, email_id=row.id, subject=LONG_TITLE, body=LONG_TITLE)
+            )
+            db.session.flush()
         context = digest_context() if kind == EmailKind.DIGEST else None
         rendered[kind] = render_email(row, "someone@clinic.example", context)
     db.session.commit()

@@ -140,7 +140,8 @@ def test_two_webs_and_two_workers_share_limits_and_send_each_email_once(
     _inquiries(40)
     db.session.rollback()
     owed = list(db.session.scalars(db.select(OutboundEmail.id).where(OutboundEmail.due_at <= utcnow())))
-    assert len(owed) == 40 + 3 * 2
+    # Each web inquiry owes its confirmation, its invitation and the coordinators' new-lead notice.
+    assert len(owed) == 40 + 3 * 3
     started = time.monotonic()
     _wait_until_sent(owed, workers[0], timeout=90, sweep_every=0.5)
     counts = smtp.handler.message_ids()
