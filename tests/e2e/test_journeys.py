@@ -256,6 +256,15 @@ def test_coordinator_handles_the_urgent_lead(browser, stack):
             ("stats", "/dashboard/stats"),
             ("audit", "/dashboard/audit/"),
             ("users", "/dashboard/admin/users"),
+            # The coordinator's working day, the clinic's site and tools, the articles' review.
+            ("tasks", "/dashboard/tasks"),
+            ("consultations", "/dashboard/consultations"),
+            ("saved-replies", "/dashboard/admin/replies"),
+            ("unmatched-mail", "/dashboard/admin/unmatched"),
+            ("articles-admin", "/dashboard/admin/articles/"),
+            ("wordpress", "/dashboard/wordpress/"),
+            ("api-keys", "/dashboard/admin/api-keys/"),
+            ("webhooks", "/dashboard/admin/webhooks/"),
         ):
             page.goto(stack.base_url + path)
             expect(page.get_by_role("heading", level=1)).to_be_visible()

@@ -16,7 +16,7 @@ from leads.mail.delivery import eml_path
 from leads.mail.outbox import publish
 from leads.mail.sweep import sweep
 from leads.models import EmailStatus, OutboundEmail
-from tests.tasks.conftest import CELERY, Worker
+from tests.processes import CELERY, Worker
 from tests.tasks.test_worker_faults import _inquiries, _statuses, _wait_until_sent
 
 pytestmark = pytest.mark.slow

@@ -24,7 +24,7 @@ from leads.models import EmailKind, EmailStatus, Inquiry, OutboundEmail
 from tests.auth.conftest import PASSWORD
 from tests.factories import make_article, make_user
 from tests.inquiries.conftest import valid_form
-from tests.tasks.conftest import CELERY
+from tests.processes import CELERY
 
 pytestmark = pytest.mark.slow
 

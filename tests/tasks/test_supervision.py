@@ -17,7 +17,7 @@ from leads.extensions import db
 from leads.mail.outbox import publish, schedule_inquiry_followups
 from leads.models import EmailStatus, OutboundEmail
 from tests.factories import make_inquiry
-from tests.tasks.conftest import CELERY
+from tests.processes import CELERY
 
 pytestmark = pytest.mark.slow
 

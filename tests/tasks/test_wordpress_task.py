@@ -10,7 +10,7 @@ import pytest
 from leads.config import PROJECT_ROOT
 from leads.extensions import db
 from leads.models import Article, WordPressSync
-from tests.tasks.conftest import CELERY, Worker
+from tests.processes import CELERY, Worker
 from tests.wordpress.fakewp import FakeWordPress
 
 pytestmark = pytest.mark.slow
