@@ -12,7 +12,7 @@ from leads.models.base import utcnow
 from leads.questionnaire import scoring
 from leads.timeline import EventKind
 from leads.tokens import make_token
-from tests.factories import SEED_SYMPTOMS
+from tests.factories import SEED_SYMPTOMS, make_article, make_inquiry, make_lead
 from tests.questionnaire.conftest import answers, make_scheduled_inquiry, old_token
 
 STENOSIS_VERSION = "2026-11-v1"  # the version answers were stored with before profiles: unchanged
@@ -385,3 +385,22 @@ def test_answers_are_stored_without_a_csrf_token_or_cookies(make_app, published)
         assert stored.red_flags == ["fall_injury"]
         assert db.session.get(Lead, inquiry.lead_id).is_urgent is True
         assert len(emails(inquiry.lead_id, EmailKind.URGENT_ALERT)) == 2
+
+
+@pytest.mark.parametrize(
+    ("method", "promise", "noun"),
+    [
+        ("email", "within an hour, by email", "That email is not"),
+        ("phone", "within an hour, by phone", "That call is not"),
+    ],
+)
+def test_the_urgent_page_names_the_contact_the_patient_chose(alert_app, published, method, promise, noun):
+    """Before, a patient who chose email read "That call is not emergency care"."""
+    inquiry = make_inquiry(
+        lead=make_lead(preferred_contact=method), article=make_article(), preferred_contact=method
+    )
+    db.session.commit()
+    response = alert_app.test_client().post(url(inquiry.id), data=answers(red_flag="fall_injury"))
+    text = " ".join(BeautifulSoup(response.text, "html.parser").get_text().split())
+    assert promise in text and noun in text
+    assert ("call" in text) == (method == "phone")
