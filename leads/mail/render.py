@@ -25,6 +25,7 @@ from leads.models.outbox import PATIENT_KINDS
 from leads.notifications import notice_context
 from leads.questionnaire import conditions
 from leads.questionnaire.questions import red_flag_label
+from leads.timeline import EventKind, recorded_for_inquiry
 
 _SUBJECTS = {
     EmailKind.CONFIRMATION: "We received your inquiry about {treatment}",
@@ -76,6 +77,9 @@ def _patient_context(email: OutboundEmail, lead: Lead, inquiry: Inquiry | None) 
         # The way this inquiry asked to be contacted, repeated back to the patient.
         "preferred_contact": inquiry.preferred_contact if inquiry is not None else lead.preferred_contact,
     }
+    if email.kind == EmailKind.CONFIRMATION and inquiry is not None:
+        # Told here, to the address's owner, and not on the thanks page anyone can reach.
+        context["resubscribed"] = recorded_for_inquiry(lead.id, EventKind.RESUBSCRIBED, inquiry.id)
     if email.kind != EmailKind.CONFIRMATION and inquiry is not None:
         context["questionnaire_url"] = links.questionnaire_url(inquiry.id)
         context["ttl_days"] = current_app.config["QUESTIONNAIRE_TTL_DAYS"]

@@ -13,7 +13,7 @@ from leads.articles.profile import article_profile
 from leads.extensions import db
 from leads.links import QUESTIONNAIRE
 from leads.mail.outbox import cancel_pending, due_now, publish, schedule_urgent_alert
-from leads.models import EmailKind, Inquiry, Lead, LeadEvent, OutboundEmail, QuestionnaireResponse
+from leads.models import EmailKind, Inquiry, Lead, OutboundEmail, QuestionnaireResponse
 from leads.models.base import utcnow
 from leads.questionnaire import scoring
 from leads.questionnaire.questions import (
@@ -25,7 +25,7 @@ from leads.questionnaire.questions import (
     build_questionnaire,
     choice_label,
 )
-from leads.timeline import EventKind, record_event
+from leads.timeline import EventKind, record_event, recorded_for_inquiry
 from leads.tokens import TokenInvalid, read_token
 
 
@@ -251,10 +251,7 @@ def _mark_urgent(
     lead_id = inquiry.lead_id
     # Row lock (PostgreSQL): two posts of the same form at once cannot both find "not yet recorded".
     db.session.execute(db.select(Lead.id).where(Lead.id == lead_id).with_for_update())
-    recorded = db.session.scalars(
-        db.select(LeadEvent.data).where(LeadEvent.lead_id == lead_id, LeadEvent.kind == EventKind.RED_FLAG)
-    )
-    if any(data.get("inquiry_id") == inquiry.id for data in recorded):
+    if recorded_for_inquiry(lead_id, EventKind.RED_FLAG, inquiry.id):
         return []
     # The urgent response is due from this red flag on (dashboard/business_time.py).
     db.session.execute(

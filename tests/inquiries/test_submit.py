@@ -8,6 +8,7 @@ from datetime import timedelta
 from bs4 import BeautifulSoup
 
 from leads.extensions import db
+from leads.mail.render import render_email
 from leads.mail.rules import cancel_reason
 from leads.models import EmailKind, Inquiry, Lead, LeadEvent, OutboundEmail, SpamSubmission
 from leads.models.base import utcnow
@@ -174,7 +175,8 @@ def test_new_inquiry_from_an_unsubscribed_lead_is_a_re_opt_in_owed_its_emails(cl
 
     response = client.post(page_url, data=valid_form())
 
-    assert response.status_code == 303 and response.headers["Location"].endswith("/thanks?resubscribed=1")
+    # The same page as anyone's: whoever typed this address learns nothing about its owner.
+    assert response.status_code == 303 and response.headers["Location"].endswith("/thanks")
     db.session.expire_all()
     assert db.session.get(Lead, lead.id).unsubscribed_at is None
     rows = db.session.scalars(db.select(OutboundEmail)).all()
@@ -184,12 +186,22 @@ def test_new_inquiry_from_an_unsubscribed_lead_is_a_re_opt_in_owed_its_emails(cl
     event = db.session.scalars(db.select(LeadEvent).where(LeadEvent.kind == EventKind.RESUBSCRIBED)).one()
     assert event.data == {"inquiry_id": rows[0].inquiry_id, "via": "inquiry"}
     page = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert "You had asked us to stop emailing you" in page and "we will email you about this inquiry" in page
+    assert "stop emailing" not in page and "unsubscribe" not in page.lower()
+    # The address's owner is told, in the confirmation, with the way to stop again.
+    confirmation = next(row for row in rows if row.kind == EmailKind.CONFIRMATION)
+    rendered = render_email(confirmation, "ana.silva@example.com")
+    for body in (rendered.text, rendered.html):
+        assert "You had asked us to stop emailing you" in " ".join(body.split())
+        assert "To stop our emails again, use the unsubscribe link below" in " ".join(body.split())
 
 
-def test_thanks_page_of_a_subscribed_patient_says_nothing_about_unsubscribing(client, article):
-    page = client.get(f"/{article.slug}/thanks").get_data(as_text=True)
-    assert "You had asked us to stop emailing you" not in page
+def test_the_confirmation_of_a_subscribed_patient_says_nothing_about_unsubscribing(client, page_url):
+    assert client.post(page_url, data=valid_form()).status_code == 303
+    confirmation = db.session.scalars(
+        db.select(OutboundEmail).where(OutboundEmail.kind == EmailKind.CONFIRMATION)
+    ).one()
+    rendered = render_email(confirmation, "ana.silva@example.com")
+    assert "stop emailing" not in rendered.text + rendered.html
 
 
 def test_utm_referrer_and_landing_page_travel_from_the_get_to_the_inquiry(client, page_url):
