@@ -74,8 +74,9 @@ def _patient_context(email: OutboundEmail, lead: Lead, inquiry: Inquiry | None) 
         "treatment": one_line(inquiry.article.title) if inquiry and inquiry.article else "",
         "unsubscribe_url": links.unsubscribe_url(lead.id),
         "reminder_number": email.sequence,
-        # The way this inquiry asked to be contacted, repeated back to the patient.
-        "preferred_contact": inquiry.preferred_contact if inquiry is not None else lead.preferred_contact,
+        # The lead's stored way, not the inquiry's: anyone can post an inquiry with this address,
+        # and the lead keeps its details until a coordinator accepts new ones.
+        "preferred_contact": lead.preferred_contact,
     }
     if email.kind == EmailKind.CONFIRMATION and inquiry is not None:
         # Told here, to the address's owner, and not on the thanks page anyone can reach.

@@ -62,6 +62,7 @@ def questionnaire(token: str):
         return already_answered(409 if request.method == "POST" else 200)
 
     definition = service.questionnaire_for(inquiry)
+    # Promises name the lead's stored way of contact, not what a (possibly spoofed) inquiry asked.
     form = build_form_class(definition)(data=service.initial_answers(definition, inquiry))
     if request.method == "POST":
         if form.validate():
@@ -73,7 +74,7 @@ def questionnaire(token: str):
                 "questionnaire/thanks.html",
                 red_flags=bool(result.red_flags),
                 urgent=definition.profile,
-                contact=inquiry.preferred_contact,
+                contact=inquiry.lead.preferred_contact,
             )
         status = 422
         # A red flag must not wait for the rest of the answers: the patient may never finish.
@@ -89,7 +90,7 @@ def questionnaire(token: str):
         article=inquiry.article,
         red_flags=bool(flags),
         urgent=definition.profile,
-        contact=inquiry.preferred_contact,
+        contact=inquiry.lead.preferred_contact,
     ), status
 
 

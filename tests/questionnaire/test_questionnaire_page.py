@@ -387,6 +387,22 @@ def test_answers_are_stored_without_a_csrf_token_or_cookies(make_app, published)
         assert len(emails(inquiry.lead_id, EmailKind.URGENT_ALERT)) == 2
 
 
+def test_the_thanks_page_promises_the_leads_contact_not_a_spoofed_inquirys(client, published):
+    """The lead keeps its stored way of contact until a coordinator accepts the new inquiry's."""
+    lead = make_lead(preferred_contact="email")
+    inquiry = make_inquiry(lead=lead, article=make_article(), preferred_contact="phone", phone="+15075550199")
+    db.session.commit()
+    for flag in (None, "fall_injury"):
+        db.session.execute(db.delete(QuestionnaireResponse))
+        db.session.commit()
+        text = " ".join(
+            BeautifulSoup(client.post(url(inquiry.id), data=answers(red_flag=flag)).text, "html.parser")
+            .get_text()
+            .split()
+        )
+        assert "by email" in text and "by phone" not in text
+
+
 @pytest.mark.parametrize(
     ("method", "promise", "noun"),
     [
