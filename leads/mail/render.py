@@ -20,7 +20,7 @@ from leads.dashboard.business_time import urgent_response_due
 from leads.dashboard.formatting import stamp
 from leads.extensions import db
 from leads.inbound.address import reply_address
-from leads.models import EmailKind, Inquiry, Lead, OutboundEmail, QuestionnaireResponse
+from leads.models import EmailKind, Inquiry, Lead, LeadEvent, OutboundEmail
 from leads.models.outbox import PATIENT_KINDS
 from leads.notifications import notice_context
 from leads.questionnaire import conditions
@@ -88,16 +88,18 @@ def _patient_context(email: OutboundEmail, lead: Lead, inquiry: Inquiry | None) 
 
 
 def _alert_context(lead: Lead) -> dict:
-    response = db.session.scalar(
-        db.select(QuestionnaireResponse)
-        .where(QuestionnaireResponse.lead_id == lead.id)
-        .order_by(QuestionnaireResponse.submitted_at.desc(), QuestionnaireResponse.id.desc())
+    # The latest red flag on the timeline, not the latest stored answers: a red flag is acted on
+    # before the rest of the questionnaire is answered (questionnaire.service.record_red_flags).
+    event = db.session.scalar(
+        db.select(LeadEvent)
+        .where(LeadEvent.lead_id == lead.id, LeadEvent.kind == EventKind.RED_FLAG)
+        .order_by(LeadEvent.created_at.desc(), LeadEvent.id.desc())
         .limit(1)
     )
+    data = event.data if event is not None and isinstance(event.data, dict) else {}
+    profile = data.get("profile")
+    condition = conditions.get(profile or conditions.STENOSIS) if event is not None else None
     due = urgent_response_due(lead)
-    answers = response.answers if response is not None and isinstance(response.answers, dict) else {}
-    profile = answers.get("profile")
-    condition = conditions.get(profile or conditions.STENOSIS) if response is not None else None
     return {
         "lead_id": lead.id,
         "lead_url": links.lead_url(lead.id),
@@ -105,7 +107,7 @@ def _alert_context(lead: Lead) -> dict:
         "due": stamp(due) if due else None,
         # The screen's wording, so the coordinator reads what the patient answered "yes" to.
         # Worded by the condition profile the patient answered (answers before profiles: stenosis).
-        "red_flags": [red_flag_label(flag, profile) for flag in (response.red_flags if response else [])],
+        "red_flags": [red_flag_label(flag, profile) for flag in data.get("flags", [])],
         "condition": condition.name if condition else "",
     }
 

@@ -7,9 +7,11 @@ from bs4 import BeautifulSoup
 
 from leads.extensions import db
 from leads.links import QUESTIONNAIRE, UNSUBSCRIBE
+from leads.mail.render import render_email
 from leads.models import EmailKind, EmailStatus, Lead, LeadEvent, OutboundEmail, QuestionnaireResponse
 from leads.models.base import utcnow
 from leads.questionnaire import scoring
+from leads.questionnaire.questions import red_flag_label
 from leads.timeline import EventKind
 from leads.tokens import make_token
 from tests.factories import SEED_SYMPTOMS, make_article, make_inquiry, make_lead
@@ -346,6 +348,9 @@ def test_a_red_flag_in_incomplete_answers_alerts_at_once_and_only_once(alert_app
     alerts = emails(lead_id, EmailKind.URGENT_ALERT)
     assert sorted(row.recipient for row in alerts) == ["a@clinic.example", "b@clinic.example"]
     assert sorted(published) == sorted(row.id for row in alerts)
+    # The alert names the red flag, though no answers are stored yet.
+    rendered = render_email(alerts[0], alerts[0].recipient)
+    assert f"- {red_flag_label('saddle_numbness')}" in rendered.text
 
     # The same incomplete answers again, then the complete ones: still one alert per coordinator.
     assert client.post(url(inquiry.id), data=incomplete).status_code == 422
