@@ -143,6 +143,29 @@ def test_double_submit_of_the_same_form_stores_one_inquiry(client, article, page
     assert counts() == {**NOTHING, "Lead": 1, "Inquiry": 1, "OutboundEmail": 4}
 
 
+def test_the_submission_id_is_not_restored_by_the_browser(client, page_url):
+    """A restored id on Back would make the edited form look like a resend of the first one."""
+    soup = BeautifulSoup(client.get(page_url).get_data(as_text=True), "html.parser")
+    assert soup.find("input", attrs={"name": "submission_id"})["autocomplete"] == "off"
+
+
+def test_the_same_submission_id_with_other_details_is_stored_as_a_new_inquiry(client, page_url):
+    """Back, correct the address, send: before, the corrected inquiry was silently dropped."""
+    form = valid_form(submission_id=_new_id())
+    assert client.post(page_url, data=form).status_code == 303
+    corrected = {**form, "email": "ana.corrected@example.com"}
+    assert client.post(page_url, data=corrected).status_code == 303
+
+    inquiries = db.session.scalars(db.select(Inquiry).order_by(Inquiry.id)).all()
+    assert [inquiry.lead.email for inquiry in inquiries] == [
+        "ana.silva@example.com",
+        "ana.corrected@example.com",
+    ]
+    assert inquiries[0].submission_id == form["submission_id"] != inquiries[1].submission_id
+    # The corrected address is owed its own confirmation.
+    assert counts()["OutboundEmail"] == 8
+
+
 def test_each_rendered_form_has_its_own_submission_id(client, page_url):
     ids = set()
     for _ in range(2):
