@@ -44,6 +44,14 @@ def record_event(lead_id: int, kind: str, actor_id: int | None = None, **data: o
     return event
 
 
+def recorded_for_inquiry(lead_id: int, kind: str, inquiry_id: int) -> bool:
+    """Whether the lead's timeline has an event of `kind` about inquiry `inquiry_id`."""
+    found = db.session.scalars(
+        sa.select(LeadEvent.data).where(LeadEvent.lead_id == lead_id, LeadEvent.kind == kind)
+    )
+    return any(data.get("inquiry_id") == inquiry_id for data in found)
+
+
 def record_events(rows: list[dict]) -> None:
     """Many events ({"lead_id", "kind", "actor_id", "data"}) in one batched INSERT (actions on many leads)."""
     if rows:

@@ -79,9 +79,8 @@ def submit(slug: str):
         return render_form(article, form, status=422)
     data = inquiry_data(form)
     data = replace(data, landing_page=parent_page(data.landing_page, current_app.config["EMBED_ORIGINS"]))
-    result = submit_inquiry(article, data)
-    if result.resubscribed:
-        thanks = url_for("embed.thanks", slug=article.slug, resubscribed=1)
+    # The same page for everyone (see inquiries.routes.submit).
+    submit_inquiry(article, data)
     return redirect(thanks, 303)
 
 
@@ -91,6 +90,5 @@ def thanks(slug: str):
     return render_template(
         "embed/thanks.html",
         article=article,
-        resubscribed=request.args.get("resubscribed") == "1",
         parent_origins=" ".join(current_app.config["EMBED_ORIGINS"]),
     )

@@ -203,7 +203,8 @@ class InquiryForm(NormalizedContact, FlaskForm):
     )
     # The honeypot: hidden from people by CSS and from screen readers; bots fill it in.
     website = StringField("Leave this field empty", render_kw={"autocomplete": "off", "tabindex": "-1"})
-    submission_id = HiddenField()
+    # Not restored by the browser on Back: a restored id would make an edited form look like a resend.
+    submission_id = HiddenField(render_kw={"autocomplete": "off"})
     utm_source = HiddenField()
     utm_medium = HiddenField()
     utm_campaign = HiddenField()

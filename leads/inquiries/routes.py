@@ -33,18 +33,16 @@ def submit(slug: str):
         return redirect(thanks, 303)
     if not form.validate():
         return render_page(article, form, status=422)
-    result = submit_inquiry(article, inquiry_data(form))
-    if result.resubscribed:
-        # Only the wording of the page depends on it: nothing personal in the address.
-        thanks = url_for("inquiries.thanks", slug=article.slug, resubscribed=1)
+    # The same page for everyone: whether this address had unsubscribed is said only in the
+    # confirmation email, to the address's owner (anyone can post the form with any address).
+    submit_inquiry(article, inquiry_data(form))
     return redirect(thanks, 303)
 
 
 @bp.get("/<slug>/thanks")
 def thanks(slug: str):
     article = article_or_404(slug)
-    resubscribed = request.args.get("resubscribed") == "1"
-    return render_template("inquiries/thanks.html", article=article, resubscribed=resubscribed)
+    return render_template("inquiries/thanks.html", article=article)
 
 
 def _submitted_article() -> Article | None:

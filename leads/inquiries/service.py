@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import uuid
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
@@ -64,6 +65,30 @@ def _existing(submission_id: str) -> SubmissionResult | None:
         db.select(Inquiry.id, Inquiry.lead_id).where(Inquiry.submission_id == submission_id)
     ).first()
     return SubmissionResult(inquiry_id=row.id, lead_id=row.lead_id, created=False) if row else None
+
+
+def _same_content(inquiry_id: int, article: Article, data: InquiryData) -> bool:
+    """Whether the stored inquiry says what `data` says (a double click or a retry, not an edit)."""
+    inquiry = db.session.get(Inquiry, inquiry_id)
+    stored = (
+        inquiry.article_id,
+        inquiry.lead.email,
+        inquiry.full_name,
+        inquiry.phone,
+        inquiry.preferred_contact,
+        sorted(inquiry.symptoms or []),
+        inquiry.message or "",
+    )
+    typed = (
+        article.id,
+        data.email,
+        data.full_name,
+        data.phone,
+        data.preferred_contact,
+        sorted(data.symptoms),
+        data.message or "",
+    )
+    return stored == typed
 
 
 def _find_lead(email: str) -> Lead | None:
@@ -176,7 +201,12 @@ def submit_inquiry(article: Article, data: InquiryData, now: datetime | None = N
     """
     existing = _existing(data.submission_id)
     if existing is not None:
-        return existing
+        if _same_content(existing.inquiry_id, article, data):
+            return existing
+        # The same form sent again with other details (a browser restores the hidden id on Back):
+        # a new submission, not a duplicate to drop.
+        log.info("submission id of inquiry %s reused with other details: stored anew", existing.inquiry_id)
+        data = replace(data, submission_id=uuid.uuid4().hex)
     now = now or utcnow()
     # Two attempts: the first may lose a race for a new lead's email address.
     for attempt in (1, 2):

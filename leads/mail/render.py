@@ -20,11 +20,12 @@ from leads.dashboard.business_time import urgent_response_due
 from leads.dashboard.formatting import stamp
 from leads.extensions import db
 from leads.inbound.address import reply_address
-from leads.models import EmailKind, Inquiry, Lead, OutboundEmail, QuestionnaireResponse
+from leads.models import EmailKind, Inquiry, Lead, LeadEvent, OutboundEmail
 from leads.models.outbox import PATIENT_KINDS
 from leads.notifications import notice_context
 from leads.questionnaire import conditions
 from leads.questionnaire.questions import red_flag_label
+from leads.timeline import EventKind, recorded_for_inquiry
 
 _SUBJECTS = {
     EmailKind.CONFIRMATION: "We received your inquiry about {treatment}",
@@ -73,9 +74,13 @@ def _patient_context(email: OutboundEmail, lead: Lead, inquiry: Inquiry | None) 
         "treatment": one_line(inquiry.article.title) if inquiry and inquiry.article else "",
         "unsubscribe_url": links.unsubscribe_url(lead.id),
         "reminder_number": email.sequence,
-        # The way this inquiry asked to be contacted, repeated back to the patient.
-        "preferred_contact": inquiry.preferred_contact if inquiry is not None else lead.preferred_contact,
+        # The lead's stored way, not the inquiry's: anyone can post an inquiry with this address,
+        # and the lead keeps its details until a coordinator accepts new ones.
+        "preferred_contact": lead.preferred_contact,
     }
+    if email.kind == EmailKind.CONFIRMATION and inquiry is not None:
+        # Told here, to the address's owner, and not on the thanks page anyone can reach.
+        context["resubscribed"] = recorded_for_inquiry(lead.id, EventKind.RESUBSCRIBED, inquiry.id)
     if email.kind != EmailKind.CONFIRMATION and inquiry is not None:
         context["questionnaire_url"] = links.questionnaire_url(inquiry.id)
         context["ttl_days"] = current_app.config["QUESTIONNAIRE_TTL_DAYS"]
@@ -83,16 +88,18 @@ def _patient_context(email: OutboundEmail, lead: Lead, inquiry: Inquiry | None) 
 
 
 def _alert_context(lead: Lead) -> dict:
-    response = db.session.scalar(
-        db.select(QuestionnaireResponse)
-        .where(QuestionnaireResponse.lead_id == lead.id)
-        .order_by(QuestionnaireResponse.submitted_at.desc(), QuestionnaireResponse.id.desc())
+    # The latest red flag on the timeline, not the latest stored answers: a red flag is acted on
+    # before the rest of the questionnaire is answered (questionnaire.service.record_red_flags).
+    event = db.session.scalar(
+        db.select(LeadEvent)
+        .where(LeadEvent.lead_id == lead.id, LeadEvent.kind == EventKind.RED_FLAG)
+        .order_by(LeadEvent.created_at.desc(), LeadEvent.id.desc())
         .limit(1)
     )
+    data = event.data if event is not None and isinstance(event.data, dict) else {}
+    profile = data.get("profile")
+    condition = conditions.get(profile or conditions.STENOSIS) if event is not None else None
     due = urgent_response_due(lead)
-    answers = response.answers if response is not None and isinstance(response.answers, dict) else {}
-    profile = answers.get("profile")
-    condition = conditions.get(profile or conditions.STENOSIS) if response is not None else None
     return {
         "lead_id": lead.id,
         "lead_url": links.lead_url(lead.id),
@@ -100,7 +107,7 @@ def _alert_context(lead: Lead) -> dict:
         "due": stamp(due) if due else None,
         # The screen's wording, so the coordinator reads what the patient answered "yes" to.
         # Worded by the condition profile the patient answered (answers before profiles: stenosis).
-        "red_flags": [red_flag_label(flag, profile) for flag in (response.red_flags if response else [])],
+        "red_flags": [red_flag_label(flag, profile) for flag in data.get("flags", [])],
         "condition": condition.name if condition else "",
     }
 

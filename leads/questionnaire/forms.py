@@ -71,6 +71,10 @@ class QuestionnaireForm(FlaskForm):
 
     questionnaire: Questionnaire
 
+    class Meta:
+        # The link's signed token is the authority (see `routes.questionnaire`).
+        csrf = False
+
     def validate(self, extra_validators=None) -> bool:
         super().validate(extra_validators)
         # Judged after dropping the details of absent symptoms: their errors no longer count.

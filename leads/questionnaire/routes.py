@@ -62,6 +62,7 @@ def questionnaire(token: str):
         return already_answered(409 if request.method == "POST" else 200)
 
     definition = service.questionnaire_for(inquiry)
+    # Promises name the lead's stored way of contact, not what a (possibly spoofed) inquiry asked.
     form = build_form_class(definition)(data=service.initial_answers(definition, inquiry))
     if request.method == "POST":
         if form.validate():
@@ -73,14 +74,31 @@ def questionnaire(token: str):
                 "questionnaire/thanks.html",
                 red_flags=bool(result.red_flags),
                 urgent=definition.profile,
-                contact=inquiry.preferred_contact,
+                contact=inquiry.lead.preferred_contact,
             )
         status = 422
+        # A red flag must not wait for the rest of the answers: the patient may never finish.
+        flags = service.answered_red_flags(definition, form)
+        if flags:
+            service.record_red_flags(inquiry, definition, flags)
     else:
-        status = 200
+        status, flags = 200, []
     return render_template(
-        "questionnaire/form.html", form=form, questionnaire=definition, article=inquiry.article
+        "questionnaire/form.html",
+        form=form,
+        questionnaire=definition,
+        article=inquiry.article,
+        red_flags=bool(flags),
+        urgent=definition.profile,
+        contact=inquiry.lead.preferred_contact,
     ), status
+
+
+# The signed, purpose-bound, expiring token in the URL does the CSRF token's job (a forger
+# cannot post without it), and a CSRF token that expired after some hours, or a lost session
+# cookie, must not throw away a patient's answers (red flags included). The form has no CSRF
+# field either (QuestionnaireForm.Meta).
+csrf.exempt(questionnaire)
 
 
 @bp.route("/unsubscribe/<token>", methods=["GET", "POST"])

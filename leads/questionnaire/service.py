@@ -13,7 +13,7 @@ from leads.articles.profile import article_profile
 from leads.extensions import db
 from leads.links import QUESTIONNAIRE
 from leads.mail.outbox import cancel_pending, due_now, publish, schedule_urgent_alert
-from leads.models import EmailKind, Inquiry, Lead, QuestionnaireResponse
+from leads.models import EmailKind, Inquiry, Lead, OutboundEmail, QuestionnaireResponse
 from leads.models.base import utcnow
 from leads.questionnaire import scoring
 from leads.questionnaire.questions import (
@@ -25,7 +25,7 @@ from leads.questionnaire.questions import (
     build_questionnaire,
     choice_label,
 )
-from leads.timeline import EventKind, record_event
+from leads.timeline import EventKind, record_event, recorded_for_inquiry
 from leads.tokens import TokenInvalid, read_token
 
 
@@ -198,25 +198,15 @@ def submit(inquiry: Inquiry, questionnaire: Questionnaire, form) -> Submitted:
         db.session.add(response)
         db.session.flush()
         # In SQL, so two answers of the same lead arriving together cannot lose the higher score.
-        values: dict = {"score": sa.case((Lead.score < score, score), else_=Lead.score)}
-        if flags:
-            # The urgent response is due from this red flag on (dashboard/business_time.py).
-            values |= {"is_urgent": True, "urgent_since": now}
         db.session.execute(
-            db.update(Lead).where(Lead.id == lead_id).values(**values),
+            db.update(Lead)
+            .where(Lead.id == lead_id)
+            .values(score=sa.case((Lead.score < score, score), else_=Lead.score)),
             execution_options={"synchronize_session": False},
         )
         alert_rows = []
         if flags:
-            lead = db.session.get(Lead, lead_id)
-            alert_rows = schedule_urgent_alert(lead, f"response:{response.id}")
-            record_event(
-                lead_id,
-                EventKind.RED_FLAG,
-                response_id=response.id,
-                flags=flags,
-                profile=questionnaire.profile.key,
-            )
+            alert_rows = _mark_urgent(inquiry, flags, questionnaire, now, response_id=response.id)
         cancel_pending(lead_id, kinds=[EmailKind.REMINDER, EmailKind.QUESTIONNAIRE], inquiry_id=inquiry_id)
         record_event(
             lead_id,
@@ -234,3 +224,46 @@ def submit(inquiry: Inquiry, questionnaire: Questionnaire, form) -> Submitted:
         raise AlreadyAnswered(inquiry_id) from None
     publish(alert_ids)
     return Submitted(response_id=response_id, score=score, red_flags=flags)
+
+
+def answered_red_flags(questionnaire: Questionnaire, form) -> list[str]:
+    """The red flags answered "yes" in a POST, whether or not the rest of the form is valid."""
+    return [key for key, _label in questionnaire.red_flags if form[f"red_flag_{key}"].data == YES]
+
+
+def record_red_flags(inquiry: Inquiry, questionnaire: Questionnaire, flags: list[str]) -> None:
+    """A red flag in answers that are not complete yet: act on it now, not when the form is finished.
+
+    The patient may never finish; the care team must still hear of it. Once per inquiry: the
+    complete answers later (or the same incomplete ones again) owe nothing more.
+    """
+    alert_rows = _mark_urgent(inquiry, flags, questionnaire, utcnow())
+    db.session.flush()
+    alert_ids = due_now(alert_rows)
+    db.session.commit()
+    publish(alert_ids)
+
+
+def _mark_urgent(
+    inquiry: Inquiry, flags: list[str], questionnaire: Questionnaire, now, **event_data
+) -> list[OutboundEmail]:
+    """Mark the lead urgent, record the red flag and owe the alert, once per inquiry. The caller commits."""
+    lead_id = inquiry.lead_id
+    # Row lock (PostgreSQL): two posts of the same form at once cannot both find "not yet recorded".
+    db.session.execute(db.select(Lead.id).where(Lead.id == lead_id).with_for_update())
+    if recorded_for_inquiry(lead_id, EventKind.RED_FLAG, inquiry.id):
+        return []
+    # The urgent response is due from this red flag on (dashboard/business_time.py).
+    db.session.execute(
+        db.update(Lead).where(Lead.id == lead_id).values(is_urgent=True, urgent_since=now),
+        execution_options={"synchronize_session": False},
+    )
+    record_event(
+        lead_id,
+        EventKind.RED_FLAG,
+        inquiry_id=inquiry.id,
+        flags=flags,
+        profile=questionnaire.profile.key,
+        **event_data,
+    )
+    return schedule_urgent_alert(db.session.get(Lead, lead_id), f"inquiry:{inquiry.id}")

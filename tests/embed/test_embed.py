@@ -6,8 +6,9 @@ import pytest
 
 from leads.config import ConfigError, load_settings
 from leads.extensions import db
-from leads.models import Inquiry
-from tests.factories import SEED_SYMPTOMS, make_article, make_user
+from leads.models import Inquiry, Lead
+from leads.models.base import utcnow
+from tests.factories import SEED_SYMPTOMS, make_article, make_lead, make_user
 from tests.helpers import log_in
 
 WP = "https://www.clinic-site.example"
@@ -61,6 +62,23 @@ def test_an_inquiry_from_the_frame_is_stored_with_the_parent_page_then_thanks_in
     assert f"frame-ancestors 'self' {WP}" in thanks.headers["Content-Security-Policy"]
     [inquiry] = db.session.scalars(db.select(Inquiry)).all()
     assert inquiry.landing_page == f"{WP}/treatments/knees/?utm_source=x"
+
+
+def test_the_frame_does_not_say_that_an_address_had_unsubscribed(embed_app):
+    """Anyone can post any address: the thanks page must not reveal that its owner once said stop."""
+    lead = make_lead(email="patient@example.org", unsubscribed_at=utcnow())
+    article = make_article()
+    db.session.commit()
+    client = embed_app.test_client()
+    response = client.post(f"/embed/{article.slug}/", data=form_data())
+    assert response.headers["Location"] == f"/embed/{article.slug}/thanks"
+    db.session.expire_all()
+    assert db.session.get(Lead, lead.id).unsubscribed_at is None
+    for page in (
+        client.get(response.headers["Location"]),
+        client.get(response.headers["Location"] + "?resubscribed=1"),
+    ):
+        assert "stop emailing" not in page.get_data(as_text=True)
 
 
 def test_a_landing_page_of_another_origin_is_not_recorded(embed_app):

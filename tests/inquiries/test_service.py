@@ -168,6 +168,24 @@ def test_emails_to_a_known_lead_greet_it_with_its_stored_name(app):
     assert "Mallory" not in rendered.text + rendered.html + rendered.subject
 
 
+def test_a_spoofed_inquiry_does_not_change_the_contact_the_confirmation_promises(app):
+    """Someone posts the patient's address asking for a phone call: the patient still prefers email."""
+    article = make_article()
+    submit_inquiry(article, _data())
+    later = submit_inquiry(article, _data(phone="+15075550199", preferred_contact="phone", message="Call me"))
+    assert db.session.get(Lead, later.lead_id).preferred_contact == "email"
+    confirmation = db.session.scalars(
+        db.select(OutboundEmail).where(
+            OutboundEmail.inquiry_id == later.inquiry_id, OutboundEmail.kind == EmailKind.CONFIRMATION
+        )
+    ).one()
+
+    rendered = render_email(confirmation, "ana@example.com")
+
+    for body in (rendered.text, rendered.html):
+        assert "by email" in " ".join(body.split()) and "by phone" not in body
+
+
 def test_the_same_content_after_the_repeat_window_is_a_new_inquiry(app):
     app.config["REPEAT_WINDOW_MINUTES"] = 30
     article = make_article()

@@ -8,6 +8,7 @@ from datetime import timedelta
 from bs4 import BeautifulSoup
 
 from leads.extensions import db
+from leads.mail.render import render_email
 from leads.mail.rules import cancel_reason
 from leads.models import EmailKind, Inquiry, Lead, LeadEvent, OutboundEmail, SpamSubmission
 from leads.models.base import utcnow
@@ -142,6 +143,29 @@ def test_double_submit_of_the_same_form_stores_one_inquiry(client, article, page
     assert counts() == {**NOTHING, "Lead": 1, "Inquiry": 1, "OutboundEmail": 4}
 
 
+def test_the_submission_id_is_not_restored_by_the_browser(client, page_url):
+    """A restored id on Back would make the edited form look like a resend of the first one."""
+    soup = BeautifulSoup(client.get(page_url).get_data(as_text=True), "html.parser")
+    assert soup.find("input", attrs={"name": "submission_id"})["autocomplete"] == "off"
+
+
+def test_the_same_submission_id_with_other_details_is_stored_as_a_new_inquiry(client, page_url):
+    """Back, correct the address, send: before, the corrected inquiry was silently dropped."""
+    form = valid_form(submission_id=_new_id())
+    assert client.post(page_url, data=form).status_code == 303
+    corrected = {**form, "email": "ana.corrected@example.com"}
+    assert client.post(page_url, data=corrected).status_code == 303
+
+    inquiries = db.session.scalars(db.select(Inquiry).order_by(Inquiry.id)).all()
+    assert [inquiry.lead.email for inquiry in inquiries] == [
+        "ana.silva@example.com",
+        "ana.corrected@example.com",
+    ]
+    assert inquiries[0].submission_id == form["submission_id"] != inquiries[1].submission_id
+    # The corrected address is owed its own confirmation.
+    assert counts()["OutboundEmail"] == 8
+
+
 def test_each_rendered_form_has_its_own_submission_id(client, page_url):
     ids = set()
     for _ in range(2):
@@ -174,7 +198,8 @@ def test_new_inquiry_from_an_unsubscribed_lead_is_a_re_opt_in_owed_its_emails(cl
 
     response = client.post(page_url, data=valid_form())
 
-    assert response.status_code == 303 and response.headers["Location"].endswith("/thanks?resubscribed=1")
+    # The same page as anyone's: whoever typed this address learns nothing about its owner.
+    assert response.status_code == 303 and response.headers["Location"].endswith("/thanks")
     db.session.expire_all()
     assert db.session.get(Lead, lead.id).unsubscribed_at is None
     rows = db.session.scalars(db.select(OutboundEmail)).all()
@@ -184,12 +209,22 @@ def test_new_inquiry_from_an_unsubscribed_lead_is_a_re_opt_in_owed_its_emails(cl
     event = db.session.scalars(db.select(LeadEvent).where(LeadEvent.kind == EventKind.RESUBSCRIBED)).one()
     assert event.data == {"inquiry_id": rows[0].inquiry_id, "via": "inquiry"}
     page = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert "You had asked us to stop emailing you" in page and "we will email you about this inquiry" in page
+    assert "stop emailing" not in page and "unsubscribe" not in page.lower()
+    # The address's owner is told, in the confirmation, with the way to stop again.
+    confirmation = next(row for row in rows if row.kind == EmailKind.CONFIRMATION)
+    rendered = render_email(confirmation, "ana.silva@example.com")
+    for body in (rendered.text, rendered.html):
+        assert "You had asked us to stop emailing you" in " ".join(body.split())
+        assert "To stop our emails again, use the unsubscribe link below" in " ".join(body.split())
 
 
-def test_thanks_page_of_a_subscribed_patient_says_nothing_about_unsubscribing(client, article):
-    page = client.get(f"/{article.slug}/thanks").get_data(as_text=True)
-    assert "You had asked us to stop emailing you" not in page
+def test_the_confirmation_of_a_subscribed_patient_says_nothing_about_unsubscribing(client, page_url):
+    assert client.post(page_url, data=valid_form()).status_code == 303
+    confirmation = db.session.scalars(
+        db.select(OutboundEmail).where(OutboundEmail.kind == EmailKind.CONFIRMATION)
+    ).one()
+    rendered = render_email(confirmation, "ana.silva@example.com")
+    assert "stop emailing" not in rendered.text + rendered.html
 
 
 def test_utm_referrer_and_landing_page_travel_from_the_get_to_the_inquiry(client, page_url):

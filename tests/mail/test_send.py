@@ -10,7 +10,7 @@ from leads.mail.outbox import schedule_inquiry_followups
 from leads.mail.send import deliver
 from leads.models import EmailKind, EmailStatus, LeadEvent, OutboundEmail, QuestionnaireResponse
 from leads.models.base import utcnow
-from leads.timeline import EventKind
+from leads.timeline import EventKind, record_event
 from tests.factories import make_article, make_inquiry, make_lead
 
 SYMPTOMS = ["Lower back pain", "Balance issues"]
@@ -166,14 +166,9 @@ def test_urgent_alert_names_red_flags_escaped_and_links_the_lead(smtp_app, smtp)
     from leads.mail.outbox import schedule_urgent_alert
 
     lead, inquiry, _ = _owed()
-    db.session.add(
-        QuestionnaireResponse(
-            inquiry_id=inquiry.id,
-            lead_id=lead.id,
-            questionnaire_version="v1",
-            answers={},
-            red_flags=["saddle_numbness", "<b>unknown flag</b>"],
-        )
+    # The red flag as the timeline holds it (it may come before any answers are stored).
+    record_event(
+        lead.id, EventKind.RED_FLAG, inquiry_id=inquiry.id, flags=["saddle_numbness", "<b>unknown flag</b>"]
     )
     lead.is_urgent, lead.urgent_since = True, datetime(2026, 12, 1, 9, 30, tzinfo=UTC)
     rows = schedule_urgent_alert(lead, "response:1")
@@ -247,9 +242,9 @@ def test_a_batch_reuses_one_smtp_connection(smtp_app, smtp):
 
 
 def test_the_confirmation_repeats_the_chosen_contact_method_and_the_reply_time(smtp_app, smtp):
-    _, inquiry, ids = _owed(preferred_contact="email")
-    # The inquiry's own choice counts: this inquiry asked for a call.
-    inquiry.preferred_contact = "phone"
+    _, inquiry, ids = _owed(preferred_contact="phone")
+    # The lead's stored choice counts, not what a later (perhaps spoofed) inquiry asked.
+    inquiry.preferred_contact = "email"
     db.session.commit()
     assert _send(ids["confirmation0"]).status == EmailStatus.SENT
     message = smtp.handler.wait_for(1)[0]

@@ -7,12 +7,14 @@ from bs4 import BeautifulSoup
 
 from leads.extensions import db
 from leads.links import QUESTIONNAIRE, UNSUBSCRIBE
+from leads.mail.render import render_email
 from leads.models import EmailKind, EmailStatus, Lead, LeadEvent, OutboundEmail, QuestionnaireResponse
 from leads.models.base import utcnow
 from leads.questionnaire import scoring
+from leads.questionnaire.questions import red_flag_label
 from leads.timeline import EventKind
 from leads.tokens import make_token
-from tests.factories import SEED_SYMPTOMS
+from tests.factories import SEED_SYMPTOMS, make_article, make_inquiry, make_lead
 from tests.questionnaire.conftest import answers, make_scheduled_inquiry, old_token
 
 STENOSIS_VERSION = "2026-11-v1"  # the version answers were stored with before profiles: unchanged
@@ -319,17 +321,107 @@ def test_severity_and_duration_of_an_unticked_symptom_are_ignored(client, publis
     ]
 
 
-def test_csrf_is_required_on_the_questionnaire(make_app, published):
-    app = make_app(WTF_CSRF_ENABLED=True)
+def test_a_red_flag_in_incomplete_answers_alerts_at_once_and_only_once(alert_app, published):
+    """A "yes" to a red flag is acted on though other answers are missing; finishing later owes nothing more."""
+    client = alert_app.test_client()
+    inquiry = make_scheduled_inquiry()
+    lead_id = inquiry.lead_id
+    incomplete = answers(red_flag="saddle_numbness", treatments=None, hopes="Walk my dog again.")
+    response = client.post(url(inquiry.id), data=incomplete)
+    assert response.status_code == 422
+    page = BeautifulSoup(response.text, "html.parser")
+    # The urgent message first, then the form with the patient's answers and what is missing.
+    first = page.select_one("article > *")
+    assert first.get("role") == "alert" and "seek urgent medical care now" in first.get_text().lower()
+    assert "Please choose the treatments you have tried" in response.text
+    assert page.select_one("textarea[name=hopes]").get_text().strip() == "Walk my dog again."
+    assert page.select_one("input[name=red_flag_saddle_numbness][value=yes]").has_attr("checked")
+    assert "try to reach you within an hour, by email" in " ".join(page.get_text().split())
+
+    db.session.expire_all()
+    lead = db.session.get(Lead, lead_id)
+    assert lead.is_urgent is True and lead.urgent_since is not None
+    urgent_since = lead.urgent_since
+    assert responses() == []
+    [flag_event] = events(lead_id, EventKind.RED_FLAG)
+    assert flag_event.data["flags"] == ["saddle_numbness"]
+    alerts = emails(lead_id, EmailKind.URGENT_ALERT)
+    assert sorted(row.recipient for row in alerts) == ["a@clinic.example", "b@clinic.example"]
+    assert sorted(published) == sorted(row.id for row in alerts)
+    # The alert names the red flag, though no answers are stored yet.
+    rendered = render_email(alerts[0], alerts[0].recipient)
+    assert f"- {red_flag_label('saddle_numbness')}" in rendered.text
+
+    # The same incomplete answers again, then the complete ones: still one alert per coordinator.
+    assert client.post(url(inquiry.id), data=incomplete).status_code == 422
+    assert client.post(url(inquiry.id), data=answers(red_flag="saddle_numbness")).status_code == 200
+    db.session.expire_all()
+    assert len(events(lead_id, EventKind.RED_FLAG)) == 1
+    assert len(emails(lead_id, EmailKind.URGENT_ALERT)) == 2
+    assert db.session.get(Lead, lead_id).urgent_since == urgent_since
+    assert responses()[0].red_flags == ["saddle_numbness"]
+
+
+def test_incomplete_answers_without_a_red_flag_alert_nobody(alert_app, published):
+    client = alert_app.test_client()
+    inquiry = make_scheduled_inquiry()
+    response = client.post(url(inquiry.id), data=answers(treatments=None))
+    assert response.status_code == 422
+    assert BeautifulSoup(response.text, "html.parser").select_one(".urgent-care") is None
+    db.session.expire_all()
+    assert db.session.get(Lead, inquiry.lead_id).is_urgent is False
+    assert emails(inquiry.lead_id, EmailKind.URGENT_ALERT) == [] and published == []
+
+
+def test_answers_are_stored_without_a_csrf_token_or_cookies(make_app, published):
+    """The signed link authorises the post: an expired CSRF token or a lost cookie must not lose the answers."""
+    from tests.questionnaire.conftest import COORDINATORS
+
+    app = make_app(env={"COORDINATOR_EMAILS": COORDINATORS}, RATELIMIT_ENABLED=False)
+    assert app.config["WTF_CSRF_ENABLED"] is True
     with app.app_context():
         inquiry = make_scheduled_inquiry()
-        client = app.test_client()
-        target = url(inquiry.id)
-        refused = client.post(target, data=answers())
-        assert refused.status_code == 400
-        assert responses() == []
-        page = BeautifulSoup(client.get(target).text, "html.parser")
-        csrf_token = page.select_one("input[name=csrf_token]")["value"]
-        accepted = client.post(target, data=answers(csrf_token=csrf_token))
-        assert accepted.status_code == 200
-        assert len(responses()) == 1
+        client = app.test_client(use_cookies=False)
+        response = client.post(url(inquiry.id), data=answers(red_flag="fall_injury"))
+        assert response.status_code == 200
+        assert "seek urgent medical care now" in response.text.lower()
+        db.session.expire_all()
+        [stored] = responses()
+        assert stored.red_flags == ["fall_injury"]
+        assert db.session.get(Lead, inquiry.lead_id).is_urgent is True
+        assert len(emails(inquiry.lead_id, EmailKind.URGENT_ALERT)) == 2
+
+
+def test_the_thanks_page_promises_the_leads_contact_not_a_spoofed_inquirys(client, published):
+    """The lead keeps its stored way of contact until a coordinator accepts the new inquiry's."""
+    lead = make_lead(preferred_contact="email")
+    inquiry = make_inquiry(lead=lead, article=make_article(), preferred_contact="phone", phone="+15075550199")
+    db.session.commit()
+    for flag in (None, "fall_injury"):
+        db.session.execute(db.delete(QuestionnaireResponse))
+        db.session.commit()
+        text = " ".join(
+            BeautifulSoup(client.post(url(inquiry.id), data=answers(red_flag=flag)).text, "html.parser")
+            .get_text()
+            .split()
+        )
+        assert "by email" in text and "by phone" not in text
+
+
+@pytest.mark.parametrize(
+    ("method", "promise", "noun"),
+    [
+        ("email", "within an hour, by email", "That email is not"),
+        ("phone", "within an hour, by phone", "That call is not"),
+    ],
+)
+def test_the_urgent_page_names_the_contact_the_patient_chose(alert_app, published, method, promise, noun):
+    """Before, a patient who chose email read "That call is not emergency care"."""
+    inquiry = make_inquiry(
+        lead=make_lead(preferred_contact=method), article=make_article(), preferred_contact=method
+    )
+    db.session.commit()
+    response = alert_app.test_client().post(url(inquiry.id), data=answers(red_flag="fall_injury"))
+    text = " ".join(BeautifulSoup(response.text, "html.parser").get_text().split())
+    assert promise in text and noun in text
+    assert ("call" in text) == (method == "phone")

@@ -66,6 +66,11 @@ def test_post_unsubscribes_and_cancels_every_patient_email(alert_app):
     response = client.post(url(lead_id))
     assert response.status_code == 200
     assert "You are unsubscribed" in response.text
+    # True: a new inquiry from this address is a request to be emailed about it.
+    assert "If you send us a new inquiry from this address, we will email you about that new inquiry" in (
+        " ".join(response.text.split())
+    )
+    assert "even if you send us another inquiry" not in response.text
     assert_private_headers(response)
     db.session.expire_all()
     assert db.session.get(Lead, lead_id).unsubscribed_at is not None
