@@ -9,7 +9,10 @@ RUNTIME_STAMP := $(VENV)/.installed-runtime
 DEV_STAMP := $(VENV)/.installed-dev
 
 .DEFAULT_GOAL := help
-.PHONY: help run test test-fast lint format bench clean distclean
+# The message catalogues: each translations/<lang>/LC_MESSAGES/messages.po compiled to .mo (never committed).
+MO_FILES := $(patsubst %.po,%.mo,$(wildcard translations/*/LC_MESSAGES/messages.po))
+
+.PHONY: help run test test-fast lint format bench clean distclean translations
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -25,13 +28,18 @@ $(DEV_STAMP): requirements.txt requirements-dev.txt | $(BIN)/python
 	$(BIN)/python -m pip install --disable-pip-version-check -q -r requirements-dev.txt
 	@touch $@ $(RUNTIME_STAMP)
 
-run: $(RUNTIME_STAMP)  ## Migrate, import the article, start web + worker + scheduler
+translations: $(MO_FILES)  ## Compile the message catalogues (done by run and test too)
+
+%.mo: %.po | $(RUNTIME_STAMP)
+	$(BIN)/pybabel compile -i $< -o $@
+
+run: $(RUNTIME_STAMP) translations  ## Migrate, import the article, start web + worker + scheduler
 	$(BIN)/python scripts/run.py
 
-test: $(DEV_STAMP)  ## Run the whole test suite
+test: $(DEV_STAMP) translations  ## Run the whole test suite
 	$(BIN)/python -m pytest
 
-test-fast: $(DEV_STAMP)  ## The suite without the browser and process-starting tests
+test-fast: $(DEV_STAMP) translations  ## The suite without the browser and process-starting tests
 	$(BIN)/python -m pytest -m "not slow and not browser"
 
 lint: $(DEV_STAMP)  ## ruff check + ruff format --check

@@ -212,13 +212,14 @@ def _link(value: object) -> str:
 
 
 def _language(payload: dict, link: str) -> str:
-    """Polylang/WPML put `lang` on the post; otherwise the /en/ prefix of its link; else English."""
+    """Polylang/WPML put `lang` on the post; otherwise the /ar/ or /en/ prefix of its link;
+    else DEFAULT_LANGUAGE (the site's language for posts under no prefix)."""
     for key in ("lang", "language"):
         value = payload.get(key)
         if isinstance(value, str) and re.fullmatch(r"[A-Za-z]{2}(?:[-_][A-Za-z]{2})?", value):
             return value.lower()
     match = _LANGUAGE_IN_PATH.match(urlsplit(link).path)
-    return match.group(1).lower() if match else "en"
+    return match.group(1).lower() if match else current_app.config["DEFAULT_LANGUAGE"]
 
 
 def _gmt(payload: dict, key: str) -> datetime | None:

@@ -11,6 +11,7 @@ from leads.articles import seo
 from leads.articles.importer import BAD_SLUG, MAX_SLUG
 from leads.articles.slugs import current_slug
 from leads.extensions import db
+from leads.i18n import use_language
 from leads.inquiries.forms import InquiryForm, build_form, tracking_from_request
 from leads.links import base_url
 from leads.models import Article
@@ -39,6 +40,8 @@ def article_or_404(slug: str) -> Article:
         if moved is None:
             raise NotFound()
         raise RequestRedirect(_same_address_at(moved))
+    # The page, its form, its errors and its thanks page speak the article's language.
+    use_language(article.language)
     return article
 
 

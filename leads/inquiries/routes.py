@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import RequestEntityTooLarge, TooManyRequests
 
 from leads.articles.routes import article_or_404, find_article, render_page
 from leads.errors import handle_csrf_error, render_error
 from leads.extensions import limiter
+from leads.i18n import use_language
 from leads.inquiries.forms import InquiryForm, build_form
 from leads.inquiries.service import InquiryData, record_spam, submit_inquiry
 from leads.models import Article
@@ -42,7 +44,8 @@ def inquiry_data(form: InquiryForm) -> InquiryData:
         # A tampered form may repeat a symptom; each is stored once, in the order given.
         symptoms=list(dict.fromkeys(form.symptoms.data or [])),
         message=(form.message.data or "").strip(),
-        consent_text=config["CONSENT_TEXT"],
+        # The consent in the words the patient read: the page's language.
+        consent_text=_(config["CONSENT_TEXT"]),
         consent_version=config["CONSENT_VERSION"],
         **form.tracking(),
     )
@@ -79,7 +82,10 @@ def _submitted_article() -> Article | None:
     """The article of a failed form submission, if that is what failed."""
     if request.endpoint != "inquiries.submit" or not request.view_args:
         return None
-    return find_article(request.view_args.get("slug"))
+    article = find_article(request.view_args.get("slug"))
+    if article is not None:
+        use_language(article.language)
+    return article
 
 
 @bp.errorhandler(CSRFError)
@@ -89,7 +95,7 @@ def csrf_failed(error: CSRFError):
     if article is None:
         return handle_csrf_error(error)
     form = build_form(article.symptoms, formdata=request.form)
-    notice = (
+    notice = _(
         "This form has expired. For your security, forms expire after a while. "
         "We kept what you typed: please check it and send it again."
     )
@@ -102,7 +108,7 @@ def too_large(error: RequestEntityTooLarge):
     article = _submitted_article()
     if article is None:
         return render_error(413)
-    notice = (
+    notice = _(
         "What you sent is larger than we accept, so it was not saved. "
         "Please shorten your message and send the form again."
     )
@@ -115,7 +121,7 @@ def too_many(error: TooManyRequests):
     article = _submitted_article()
     if article is None:
         return render_error(429)
-    notice = (
+    notice = _(
         "Please wait a moment. We received several messages from you in a short time, "
         "so this one was not saved. We kept what you typed: please send it again in a minute."
     )

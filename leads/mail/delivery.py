@@ -73,6 +73,8 @@ def build_message(rendered: Rendered, message_id: str) -> EmailMessage:
     message["Subject"] = one_line(rendered.subject)
     message["Date"] = formatdate(localtime=False)
     message["Message-ID"] = message_id
+    # RFC 3282: the language the body is written in (the inquiry's article's, for patients).
+    message["Content-Language"] = rendered.language
     if rendered.unsubscribe_url:
         # RFC 8058: mail providers POST to this URL with no cookie; the page accepts that.
         message["List-Unsubscribe"] = f"<{rendered.unsubscribe_url}>"

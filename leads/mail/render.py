@@ -10,23 +10,26 @@ import re
 from dataclasses import dataclass
 
 from flask import current_app, render_template
+from flask_babel import lazy_gettext as _l
 
 from leads import links
 from leads.clinic.identity import clinic
 from leads.dashboard.business_time import urgent_response_due
 from leads.dashboard.formatting import stamp
 from leads.extensions import db
+from leads.i18n import SOURCE_LANGUAGE, in_language, supported
 from leads.models import EmailKind, Inquiry, Lead, OutboundEmail, QuestionnaireResponse
 from leads.models.outbox import PATIENT_KINDS
 from leads.questionnaire import conditions
 from leads.questionnaire.questions import red_flag_label
 
+# Looked up in the catalogue when rendered, in the email's language.
 _SUBJECTS = {
-    EmailKind.CONFIRMATION: "We received your inquiry about {treatment}",
-    EmailKind.QUESTIONNAIRE: "A few questions about your inquiry - {clinic}",
-    EmailKind.REMINDER: "Reminder: your questionnaire from {clinic}",
-    EmailKind.URGENT_ALERT: "Urgent lead #{lead_id}: red flag reported",
-    EmailKind.DIGEST: "Daily digest: {new_count} new, {unanswered_count} unanswered leads",
+    EmailKind.CONFIRMATION: _l("We received your inquiry about %(treatment)s"),
+    EmailKind.QUESTIONNAIRE: _l("A few questions about your inquiry - %(clinic)s"),
+    EmailKind.REMINDER: _l("Reminder: your questionnaire from %(clinic)s"),
+    EmailKind.URGENT_ALERT: _l("Urgent lead #%(lead_id)s: red flag reported"),
+    EmailKind.DIGEST: _l("Daily digest: %(new_count)s new, %(unanswered_count)s unanswered leads"),
 }
 
 
@@ -39,6 +42,8 @@ class Rendered:
     html: str
     # Set on patient emails: goes into List-Unsubscribe as well as the body.
     unsubscribe_url: str | None = None
+    # The body's language (Content-Language): the inquiry's for patients, English for staff.
+    language: str = SOURCE_LANGUAGE
 
 
 def one_line(value: str) -> str:
@@ -101,18 +106,28 @@ def render_email(email: OutboundEmail, recipient: str, context: dict | None = No
         **(context or {}),
     }
     to_name = ""
+    language = SOURCE_LANGUAGE
     if email.kind in PATIENT_KINDS:
         values |= _patient_context(email, lead, inquiry)
         to_name = values["full_name"]
+        language = patient_language(lead, inquiry)
     elif email.kind == EmailKind.URGENT_ALERT:
         values |= _alert_context(lead)
-    subject = one_line(_SUBJECTS[EmailKind(email.kind)].format(**values))
-    values["subject"] = subject
-    return Rendered(
-        to_name=to_name,
-        to_address=recipient,
-        subject=subject,
-        text=render_template(f"emails/{email.kind}.txt", **values),
-        html=render_template(f"emails/{email.kind}.html", **values),
-        unsubscribe_url=values.get("unsubscribe_url"),
-    )
+    with in_language(language):
+        subject = one_line(str(_SUBJECTS[EmailKind(email.kind)]) % values)
+        values["subject"] = subject
+        return Rendered(
+            to_name=to_name,
+            to_address=recipient,
+            subject=subject,
+            text=render_template(f"emails/{email.kind}.txt", **values),
+            html=render_template(f"emails/{email.kind}.html", **values),
+            unsubscribe_url=values.get("unsubscribe_url"),
+            language=language,
+        )
+
+
+def patient_language(lead: Lead, inquiry: Inquiry | None) -> str:
+    """What is sent about an inquiry speaks its article's language; else the lead's latest."""
+    article_language = inquiry.article.language if inquiry is not None and inquiry.article else None
+    return supported(article_language) or supported(lead.language) or current_app.config["DEFAULT_LANGUAGE"]
