@@ -73,14 +73,15 @@ def build_message(rendered: Rendered, message_id: str) -> EmailMessage:
     message["Subject"] = one_line(rendered.subject)
     message["Date"] = formatdate(localtime=False)
     message["Message-ID"] = message_id
-    # RFC 3282: the language the body is written in (the inquiry's article's, for patients).
-    message["Content-Language"] = rendered.language
     if rendered.unsubscribe_url:
         # RFC 8058: mail providers POST to this URL with no cookie; the page accepts that.
         message["List-Unsubscribe"] = f"<{rendered.unsubscribe_url}>"
         message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     message.set_content(rendered.text)
     message.add_alternative(rendered.html, subtype="html")
+    # RFC 3282: the language of the body (the inquiry's article's, for patients). Set after the
+    # body: set_content() drops every Content-* header set before it.
+    message["Content-Language"] = rendered.language
     return message
 
 
