@@ -76,6 +76,14 @@ def page_language() -> dict:
     return {"page_lang": language, "page_dir": direction(language)}
 
 
+def language_name(code: str | None) -> str:
+    """ "Arabic" for "ar": how the dashboard names a lead's language (its staff read English)."""
+    try:
+        return Locale.parse(code or SOURCE_LANGUAGE).get_display_name(SOURCE_LANGUAGE) or str(code)
+    except (ValueError, UnknownLocaleError):
+        return str(code)
+
+
 def init_app(app: Flask) -> None:
     """Bind Flask-Babel; a DEFAULT_LANGUAGE without a catalogue stops start-up."""
     from leads.config import ConfigError
@@ -91,3 +99,5 @@ def init_app(app: Flask) -> None:
     app.jinja_env.policies["ext.i18n.trimmed"] = True
     app.context_processor(page_language)
     app.add_template_global(direction, "text_direction")
+    app.add_template_global(language_name)
+    app.add_template_global(languages, "offered_languages")
