@@ -76,10 +76,10 @@ def page_language() -> dict:
     return {"page_lang": language, "page_dir": direction(language)}
 
 
-def language_name(code: str | None) -> str:
-    """ "Arabic" for "ar": how the dashboard names a lead's language (its staff read English)."""
+def language_name(code: str | None, shown_in: str = SOURCE_LANGUAGE) -> str:
+    """ "Arabic" for "ar" (the dashboard's English); with shown_in="ar", "العربية" (a language link)."""
     try:
-        return Locale.parse(code or SOURCE_LANGUAGE).get_display_name(SOURCE_LANGUAGE) or str(code)
+        return Locale.parse(code or SOURCE_LANGUAGE).get_display_name(shown_in) or str(code)
     except (ValueError, UnknownLocaleError):
         return str(code)
 

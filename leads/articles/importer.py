@@ -19,6 +19,7 @@ from leads.articles.extract import extract
 from leads.articles.profile import post_terms, profile_for_terms
 from leads.articles.sanitize import sanitize_html
 from leads.articles.slugs import record_slug_change
+from leads.articles.translations import link_translations, translations_in
 from leads.audit.service import AuditAction, record_audit
 from leads.extensions import db
 from leads.models import Article
@@ -56,6 +57,8 @@ class Post:
     modified_at: datetime | None
     # `category:<slug>`, `tag:<slug>`, `category:<id>`…: what ARTICLE_PROFILE_TERMS maps.
     terms: tuple[str, ...] = ()
+    # {language: post id} of the post's other-language versions (Polylang's `translations`).
+    translations: tuple[tuple[str, int], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -110,6 +113,7 @@ def import_post(payload: object, profile: str | None = None) -> ImportResult:
             db.session.add(article)
         for name, value in fields.items():
             setattr(article, name, value)
+        link_translations(article, dict(post.translations))
         if profile and article.admin_profile is None:
             article.admin_profile = profile
             db.session.flush()
@@ -164,6 +168,7 @@ def parse_post(payload: object) -> Post:
         published_at=_gmt(payload, "date_gmt"),
         modified_at=_gmt(payload, "modified_gmt"),
         terms=tuple(post_terms(payload)),
+        translations=tuple(translations_in(payload).items()),
     )
 
 

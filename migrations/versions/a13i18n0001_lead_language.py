@@ -1,4 +1,4 @@
-"""leads: the language the person reads (the latest inquiry's article's)
+"""leads: the language the person reads (the latest inquiry's article's); articles: their translations
 
 Revision ID: a13i18n0001
 Revises: a14cnd0001
@@ -8,6 +8,7 @@ Create Date: 2026-12-02 01:50:00
 
 from alembic import op
 import sqlalchemy as sa
+import leads.models.types
 
 
 # revision identifiers, used by Alembic.
@@ -18,6 +19,10 @@ depends_on = None
 
 
 def upgrade():
+    with op.batch_alter_table("articles", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("translations", leads.models.types.JSONType(), nullable=False, server_default="{}")
+        )
     with op.batch_alter_table("leads", schema=None) as batch_op:
         batch_op.add_column(sa.Column("language", sa.String(length=16), nullable=False, server_default="en"))
         batch_op.create_index(batch_op.f("ix_leads_language"), ["language"], unique=False)
@@ -37,3 +42,5 @@ def downgrade():
     with op.batch_alter_table("leads", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_leads_language"))
         batch_op.drop_column("language")
+    with op.batch_alter_table("articles", schema=None) as batch_op:
+        batch_op.drop_column("translations")

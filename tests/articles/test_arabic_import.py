@@ -3,6 +3,8 @@ table of contents (Arabic heading ids) and language."""
 
 from __future__ import annotations
 
+from bs4 import BeautifulSoup
+
 from leads.articles.importer import import_post, parse_post
 from leads.extensions import db
 from tests.articles.conftest import load_post
@@ -55,3 +57,28 @@ def test_the_language_comes_from_lang_then_the_link_then_the_setting(app):
     assert (
         parse_post({**post, "link": "https://stemlix.com/knee/"}).language == app.config["DEFAULT_LANGUAGE"]
     )
+
+
+def test_translations_are_linked_both_ways_and_the_page_offers_the_other_language(app, client):
+    english_post = load_post("sciatica-heading")
+    english_post["id"] = 20003  # the English version the Arabic post names in its `translations`
+    english = import_post(english_post).article
+    db.session.commit()
+    arabic = _import("ar-sciatica")  # imported second: the English article gets the link back
+    db.session.expire_all()
+    assert arabic.translations == {"en": 20003}
+    assert english.translations == {"ar": arabic.wp_id}
+
+    doc = BeautifulSoup(client.get(f"/{english.slug}/").get_data(as_text=True), "html.parser")
+    link = doc.select_one(".language-link a")
+    assert link.get_text() == "العربية" and link["lang"] == "ar" and link["dir"] == "rtl"
+    assert link["href"].endswith(f"/{arabic.slug}/")
+    assert doc.select_one("link[rel=alternate][hreflang=ar]")["href"] == link["href"]
+    doc = BeautifulSoup(client.get(f"/{arabic.slug}/").get_data(as_text=True), "html.parser")
+    assert doc.select_one(".language-link a").get_text() == "English"
+
+
+def test_a_post_without_translations_offers_no_language_link(app, client):
+    article = _import("ar-spinal-stenosis")
+    doc = BeautifulSoup(client.get(f"/{article.slug}/").get_data(as_text=True), "html.parser")
+    assert doc.select(".language-link") == [] and doc.select("link[rel=alternate]") == []
