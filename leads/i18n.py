@@ -84,6 +84,15 @@ def language_name(code: str | None, shown_in: str = SOURCE_LANGUAGE) -> str:
         return str(code)
 
 
+def region_name(code: str) -> str:
+    """A country for the page's reader: "US" in English (the wording the form always had),
+    "الولايات المتحدة" in Arabic, from the CLDR names of the page's language."""
+    language = current_language()
+    if language == SOURCE_LANGUAGE:
+        return code
+    return Locale.parse(language).territories.get(code.upper(), code)
+
+
 def init_app(app: Flask) -> None:
     """Bind Flask-Babel; a DEFAULT_LANGUAGE without a catalogue stops start-up."""
     from leads.config import ConfigError
@@ -100,4 +109,5 @@ def init_app(app: Flask) -> None:
     app.context_processor(page_language)
     app.add_template_global(direction, "text_direction")
     app.add_template_global(language_name)
+    app.add_template_global(region_name)
     app.add_template_global(languages, "offered_languages")

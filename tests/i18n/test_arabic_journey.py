@@ -38,6 +38,8 @@ def test_the_arabic_article_page_is_arabic_and_right_to_left(client, arabic_arti
     # Emails and phone numbers are typed left to right inside the Arabic page.
     assert doc.find("input", attrs={"name": "email"})["dir"] == "ltr"
     assert doc.find("input", attrs={"name": "phone"})["dir"] == "ltr"
+    # The default region by its Arabic name, not its code.
+    assert "أضف رمز الدولة إذا كنت خارج الولايات المتحدة." in doc.get_text()
     # The emergency notice speaks Arabic, with the profile's reviewed examples.
     notice = doc.select_one(".emergency-notice").get_text(" ", strip=True)
     assert "فاطلب الرعاية الطارئة الآن" in notice and "فقدان التحكم في التبول" in notice
