@@ -52,6 +52,7 @@ def test_the_english_page_is_unchanged(client):
     assert doc.html["lang"] == "en" and doc.html["dir"] == "ltr"
     assert doc.select_one("#inquiry-title").get_text() == "Ask about this treatment"
     assert "seek emergency care now" in doc.select_one(".emergency-notice").get_text()
+    assert "Include the country code if you are outside the US." in doc.get_text()
 
 
 def test_form_errors_come_back_in_arabic(client, arabic_article):
