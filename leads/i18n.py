@@ -39,6 +39,7 @@ def supported(code: str | None) -> str | None:
     return base if base in languages() else None
 
 
+@cache
 def direction(code: str) -> str:
     """ "rtl" or "ltr", from the CLDR data of the language."""
     try:
