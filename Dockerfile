@@ -22,7 +22,9 @@ COPY requirements.txt .
 RUN pip install -r requirements.txt
 
 COPY --chown=app:app . .
-RUN mkdir -p /app/instance && chown app:app /app/instance && chmod +x boot.sh
+# The message catalogues are compiled here, never committed (translations/*/LC_MESSAGES/*.mo).
+RUN pybabel compile -d translations \
+    && mkdir -p /app/instance && chown app:app /app/instance && chmod +x boot.sh
 
 USER app
 EXPOSE 8000

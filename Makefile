@@ -15,7 +15,10 @@ AUDIT_NODE := tools/audit
 AUDIT_STAMP := $(AUDIT_NODE)/node_modules/.package-lock.json
 
 .DEFAULT_GOAL := help
-.PHONY: help run test test-fast lint format bench screenshots audit clean distclean
+# The message catalogues: each translations/<lang>/LC_MESSAGES/messages.po compiled to .mo (never committed).
+MO_FILES := $(patsubst %.po,%.mo,$(wildcard translations/*/LC_MESSAGES/messages.po))
+
+.PHONY: help run test test-fast lint format bench screenshots audit clean distclean translations
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -39,13 +42,18 @@ $(E2E_STAMP): $(E2E_NODE)/package.json $(E2E_NODE)/package-lock.json
 $(AUDIT_STAMP): $(AUDIT_NODE)/package.json $(AUDIT_NODE)/package-lock.json
 	npm ci --prefix $(AUDIT_NODE) --no-audit --no-fund --loglevel=error
 
-run: $(RUNTIME_STAMP)  ## Migrate, import the article, start web + worker + scheduler
+translations: $(MO_FILES)  ## Compile the message catalogues (done by run and test too)
+
+%.mo: %.po | $(RUNTIME_STAMP)
+	$(BIN)/pybabel compile -i $< -o $@
+
+run: $(RUNTIME_STAMP) translations  ## Migrate, import the article, start web + worker + scheduler
 	$(BIN)/python scripts/run.py
 
-test: $(DEV_STAMP) $(E2E_STAMP)  ## Run the whole test suite (with the browser journeys)
+test: $(DEV_STAMP) $(E2E_STAMP) translations  ## Run the whole test suite (with the browser journeys)
 	$(BIN)/python -m pytest
 
-test-fast: $(DEV_STAMP)  ## The suite without the browser and process-starting tests
+test-fast: $(DEV_STAMP) translations  ## The suite without the browser and process-starting tests
 	$(BIN)/python -m pytest -m "not slow and not browser"
 
 lint: $(DEV_STAMP)  ## ruff check + ruff format --check

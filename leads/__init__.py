@@ -38,6 +38,7 @@ def create_app(overrides: Mapping | None = None, env: Mapping[str, str] | None =
     trust_proxies(app)
     register_input_guard(app)
     register_extensions(app)
+    register_languages(app)
     load_condition_profiles(app)
     register_blueprints(app)
     register_template_globals(app)
@@ -105,6 +106,13 @@ def register_extensions(app: Flask) -> None:
 
     init_sessions(app)
     init_webhooks(app)
+
+
+def register_languages(app: Flask) -> None:
+    """Flask-Babel and the catalogues; each page is in its article's language."""
+    from leads.i18n import init_app
+
+    init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:

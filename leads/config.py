@@ -19,6 +19,11 @@ from limits import parse
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
+def N_(text: str) -> str:
+    """Marks a default text for the catalogue (pybabel -k N_); pages translate it when shown."""
+    return text
+
+
 class ConfigError(RuntimeError):
     """A setting is missing or wrong; the message is one line meant for the operator."""
 
@@ -318,17 +323,24 @@ def load_settings(env: Mapping[str, str] | None = None, instance_path: Path | No
         "CONSULTATION_VIDEO_LINK": env.get("CONSULTATION_VIDEO_LINK", ""),
         "CONSULTATION_REMINDER_HOURS": _at_least(env, "CONSULTATION_REMINDER_HOURS", 24, 1),
         "PHONE_DEFAULT_REGION": env.get("PHONE_DEFAULT_REGION", "US").upper(),
+        # The language of a post whose WordPress data names none, and of pages with no article.
+        "DEFAULT_LANGUAGE": env.get("DEFAULT_LANGUAGE", "en").strip().lower(),
         "CONSENT_VERSION": env.get("CONSENT_VERSION", "2026-11-01"),
+        # Both texts are looked up in the catalogue: a changed text needs its translations there.
         "CONSENT_TEXT": env.get(
             "CONSENT_TEXT",
-            "I agree that the clinic may store the details I send here and contact me "
-            "about my inquiry. I can withdraw this consent at any time.",
+            N_(
+                "I agree that the clinic may store the details I send here and contact me "
+                "about my inquiry. I can withdraw this consent at any time."
+            ),
         ),
         "MEDICAL_DISCLAIMER": env.get(
             "MEDICAL_DISCLAIMER",
-            "This article is general information, not medical advice. It does not replace "
-            "an examination by a qualified clinician. Treatments described here may not be "
-            "suitable for everyone.",
+            N_(
+                "This article is general information, not medical advice. It does not replace "
+                "an examination by a qualified clinician. Treatments described here may not be "
+                "suitable for everyone."
+            ),
         ),
         # WordPress category or tag -> questionnaire condition profile (leads/questionnaire/profiles/).
         "ARTICLE_PROFILE_TERMS": _term_profiles(env, "ARTICLE_PROFILE_TERMS"),

@@ -5,6 +5,8 @@ import traceback
 
 import sentry_sdk
 from flask import Flask, render_template, request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
@@ -15,22 +17,30 @@ from leads.logs import redact_url
 log = logging.getLogger(__name__)
 
 MESSAGES = {
-    400: ("Something in that request was not right", "Please go back, check the form and try again."),
-    401: ("Please sign in", "This page needs you to sign in first."),
-    403: ("Not allowed", "Your account cannot open this page."),
-    404: ("Page not found", "The page you asked for does not exist or has moved."),
-    405: ("Not allowed", "That page cannot be used this way."),
-    410: ("This page is no longer here", "The clinic no longer publishes this article."),
-    413: ("That was too much", "What you sent is larger than we accept. Please shorten your message."),
-    429: (
-        "Please wait a moment",
-        "We received several requests from you in a short time. Please wait a minute and try again.",
+    400: (_l("Something in that request was not right"), _l("Please go back, check the form and try again.")),
+    401: (_l("Please sign in"), _l("This page needs you to sign in first.")),
+    403: (_l("Not allowed"), _l("Your account cannot open this page.")),
+    404: (_l("Page not found"), _l("The page you asked for does not exist or has moved.")),
+    405: (_l("Not allowed"), _l("That page cannot be used this way.")),
+    410: (_l("This page is no longer here"), _l("The clinic no longer publishes this article.")),
+    413: (
+        _l("That was too much"),
+        _l("What you sent is larger than we accept. Please shorten your message."),
     ),
-    500: ("Something went wrong on our side", "Please try again in a minute. Nothing you sent was lost."),
+    429: (
+        _l("Please wait a moment"),
+        _l("We received several requests from you in a short time. Please wait a minute and try again."),
+    ),
+    500: (
+        _l("Something went wrong on our side"),
+        _l("Please try again in a minute. Nothing you sent was lost."),
+    ),
     503: (
-        "We are back in a moment",
-        "Our service is briefly unavailable and what you sent was not saved. "
-        "Please go back and send it again in a minute.",
+        _l("We are back in a moment"),
+        _l(
+            "Our service is briefly unavailable and what you sent was not saved. "
+            "Please go back and send it again in a minute."
+        ),
     ),
 }
 
@@ -47,7 +57,7 @@ def wants_json() -> bool:
 
 def render_error(code: int, title: str | None = None, detail: str | None = None):
     default_title, default_detail = MESSAGES.get(code, MESSAGES[400 if code < 500 else 500])
-    title, detail = title or default_title, detail or default_detail
+    title, detail = str(title or default_title), str(detail or default_detail)
     if wants_json():
         return {"error": title, "detail": detail}, code
     return render_template("errors/error.html", code=code, title=title, detail=detail), code
@@ -76,8 +86,10 @@ def handle_http_exception(error: HTTPException):
 def handle_csrf_error(error: CSRFError):
     return render_error(
         400,
-        "This form has expired",
-        "For your security, forms expire after a while. Please go back, reload the page and send it again.",
+        _("This form has expired"),
+        _(
+            "For your security, forms expire after a while. Please go back, reload the page and send it again."
+        ),
     )
 
 

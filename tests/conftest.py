@@ -25,6 +25,19 @@ IN_CI = os.environ.get("CI", "").lower() == "true"
 RUN_ID = uuid.uuid4().hex[:10]
 
 
+def pytest_configure(config) -> None:
+    """Compile the message catalogues when a .po is newer than its .mo, as `make test` does,
+    so that pytest run alone tests the Arabic pages with the catalogue in the tree."""
+    from babel.messages.frontend import CommandLineInterface
+
+    from leads.i18n import TRANSLATIONS_DIR
+
+    for po in TRANSLATIONS_DIR.glob("*/LC_MESSAGES/messages.po"):
+        mo = po.with_suffix(".mo")
+        if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
+            CommandLineInterface().run(["pybabel", "-q", "compile", "-i", str(po), "-o", str(mo)])
+
+
 def service_missing(what: str) -> None:
     """Fail under CI, skip elsewhere: a missing service must never pass silently in CI."""
     if IN_CI:

@@ -272,8 +272,58 @@ def test_articles_imported_before_profiles_keep_the_stenosis_questionnaire(migra
             {"at": datetime(2026, 11, 30, tzinfo=UTC)},
         )
     flask_migrate.upgrade(revision="a14cnd0001")
-    flask_migrate.upgrade()  # later revisions must keep it so; the model reads today's columns
-    article = db.session.scalar(sa.select(Article))
+    # Only the columns this revision knows: later revisions add others the model already maps.
+    article = db.session.execute(
+        sa.select(
+            Article.admin_profile,
+            Article.wp_profile,
+            Article.found_symptoms,
+            Article.symptoms,
+            Article.symptoms_corrected_at,
+        )
+    ).one()
     assert (article.admin_profile, article.wp_profile) == ("spinal_stenosis", None)
     assert article.found_symptoms == article.symptoms == ["Back pain", "Leg pain"]
     assert article.symptoms_corrected_at is None
+
+
+def test_leads_before_languages_take_their_latest_inquirys_article_language(migrated_app):
+    """a13i18n0001: a lead's language is its latest inquiry's article's; a lead without one is English."""
+    flask_migrate.upgrade(revision="a14cnd0001")
+    at = datetime(2026, 11, 30, tzinfo=UTC)
+    later = datetime(2026, 12, 1, tzinfo=UTC)
+    with db.engine.begin() as conn:
+        for wp_id, language in ((1, "en"), (2, "ar")):
+            conn.execute(
+                sa.text(
+                    "INSERT INTO articles (id, wp_id, slug, language, title, excerpt, html, toc, symptoms,"
+                    " found_symptoms, faqs, source_url, imported_at, updated_at) VALUES (:id, :id, :slug,"
+                    " :language, 't', 'e', '<p>x</p>', '[]', '[]', '[]', '[]', '', :at, :at)"
+                ),
+                {"id": wp_id, "slug": f"a{wp_id}", "language": language, "at": at},
+            )
+        for lead_id in (1, 2):
+            conn.execute(
+                sa.text(
+                    "INSERT INTO leads (id, full_name, email, preferred_contact, status, is_urgent, score,"
+                    " last_inquiry_at, created_at, updated_at) VALUES (:id, 'P', :email, 'email', 'new',"
+                    " false, 0, :at, :at, :at)"
+                ),
+                {"id": lead_id, "email": f"p{lead_id}@example.com", "at": at},
+            )
+        # Lead 1 wrote first from the English article, then from the Arabic one.
+        for inquiry_id, article_id, created in ((1, 1, at), (2, 2, later)):
+            conn.execute(
+                sa.text(
+                    "INSERT INTO inquiries (id, lead_id, article_id, submission_id, symptoms, message,"
+                    " preferred_contact, consent_text, consent_version, consented_at, created_at)"
+                    " VALUES (:id, 1, :article, :sid, '[]', '', 'email', 'c', 'v', :at, :at)"
+                ),
+                {"id": inquiry_id, "article": article_id, "sid": f"s{inquiry_id}", "at": created},
+            )
+    flask_migrate.upgrade(revision="a13i18n0001")
+    with db.engine.connect() as conn:
+        languages = dict(conn.execute(sa.text("SELECT id, language FROM leads ORDER BY id")).all())
+        translations = conn.execute(sa.text("SELECT translations FROM articles WHERE id = 1")).scalar_one()
+    assert languages == {1: "ar", 2: "en"}
+    assert translations in ({}, "{}")

@@ -9,11 +9,21 @@ from bs4 import BeautifulSoup, NavigableString, Tag
 
 from leads.articles.sanitize import HEADINGS, text_of
 
-# "…leading to symptoms such as:", "Common signs include:", "you may notice these symptoms:"
-SYMPTOM_INTRO = re.compile(r"\b(symptoms?|signs?)\b", re.IGNORECASE)
-# "Symptoms", "Signs and symptoms of sciatica", "Warning signs", "What does knee arthritis feel like?"
-SYMPTOM_HEADING = re.compile(r"\b(symptoms?|signs?)\b|\bfeels?\s+like\b", re.IGNORECASE)
-FAQ_HEADING = re.compile(r"frequently\s+asked\s+questions|\bfaqs?\b", re.IGNORECASE)
+# Arabic joins prefixes to the word ("والأعراض", "بأعراض", "أعراضها"), so the stems match
+# inside words: "أعراض"/"اعراض" (symptoms), "علامات" (signs).
+_ARABIC_SYMPTOMS = r"[أا]عراض|علامات"
+# "…leading to symptoms such as:", "Common signs include:", "you may notice these symptoms:",
+# "تشمل الأعراض الشائعة ما يلي:"
+SYMPTOM_INTRO = re.compile(rf"\b(symptoms?|signs?)\b|{_ARABIC_SYMPTOMS}", re.IGNORECASE)
+# "Symptoms", "Signs and symptoms of sciatica", "Warning signs", "What does knee arthritis feel like?",
+# "أعراض تضيق القناة الشوكية"
+SYMPTOM_HEADING = re.compile(rf"\b(symptoms?|signs?)\b|\bfeels?\s+like\b|{_ARABIC_SYMPTOMS}", re.IGNORECASE)
+# "Frequently Asked Questions", "FAQ", "الأسئلة الشائعة", "أسئلة متكررة"
+FAQ_HEADING = re.compile(
+    r"frequently\s+asked\s+questions|\bfaqs?\b|[أا]سئلة\s+(?:ال)?(?:شائعة|متكررة)", re.IGNORECASE
+)
+# The question marks of the languages imported: "?" and the Arabic "؟".
+QUESTION_MARKS = ("?", "\u061f")
 LISTS = ("ul", "ol")
 # "Term: explanation" or "Term - explanation" (or an en/em dash) after a bold term.
 _TERM_SEPARATOR = re.compile(r"^\s*[:\u2013\u2014-]")
@@ -115,10 +125,11 @@ def _list_pairs(list_tag: Tag) -> list[dict]:
             rest = (s for s in li.find_all(string=True) if bold not in s.parents)
             answer = " ".join(" ".join(rest).split())
         else:
-            question, _, answer = text_of(li).partition("?")
-            question = f"{question}?"
+            text = text_of(li)
+            end = min((text.find(mark) for mark in QUESTION_MARKS if mark in text), default=-1)
+            question, answer = (text[: end + 1], text[end + 1 :]) if end >= 0 else (f"{text}?", "")
         answer = _TERM_SEPARATOR.sub("", answer).strip()
-        if question.strip("? ") and answer:
+        if question.strip("?\u061f ") and answer:
             pairs.append({"question": question, "answer": answer})
     return pairs
 
@@ -127,7 +138,7 @@ def _is_bold_question(block: Tag) -> bool:
     if block.name != "p":
         return False
     bold = block.find(["strong", "b"])
-    return bold is not None and text_of(bold) == text_of(block) and text_of(block).endswith("?")
+    return bold is not None and text_of(bold) == text_of(block) and text_of(block).endswith(QUESTION_MARKS)
 
 
 def _item_label(li: Tag) -> str:

@@ -19,6 +19,7 @@ from leads.articles.extract import extract
 from leads.articles.profile import post_terms, profile_for_terms
 from leads.articles.sanitize import sanitize_html
 from leads.articles.slugs import record_slug_change
+from leads.articles.translations import link_translations, translations_in
 from leads.audit.service import AuditAction, record_audit
 from leads.extensions import db
 from leads.models import Article
@@ -56,6 +57,8 @@ class Post:
     modified_at: datetime | None
     # `category:<slug>`, `tag:<slug>`, `category:<id>`…: what ARTICLE_PROFILE_TERMS maps.
     terms: tuple[str, ...] = ()
+    # {language: post id} of the post's other-language versions (Polylang's `translations`).
+    translations: tuple[tuple[str, int], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -112,6 +115,7 @@ def import_post(payload: object, profile: str | None = None) -> ImportResult:
             db.session.add(article)
         for name, value in fields.items():
             setattr(article, name, value)
+        link_translations(article, dict(post.translations))
         if profile and article.admin_profile is None:
             article.admin_profile = profile
             db.session.flush()
@@ -166,6 +170,7 @@ def parse_post(payload: object) -> Post:
         published_at=_gmt(payload, "date_gmt"),
         modified_at=_gmt(payload, "modified_gmt"),
         terms=tuple(post_terms(payload)),
+        translations=tuple(translations_in(payload).items()),
     )
 
 
@@ -214,13 +219,14 @@ def _link(value: object) -> str:
 
 
 def _language(payload: dict, link: str) -> str:
-    """Polylang/WPML put `lang` on the post; otherwise the /en/ prefix of its link; else English."""
+    """Polylang/WPML put `lang` on the post; otherwise the /ar/ or /en/ prefix of its link;
+    else DEFAULT_LANGUAGE (the site's language for posts under no prefix)."""
     for key in ("lang", "language"):
         value = payload.get(key)
         if isinstance(value, str) and re.fullmatch(r"[A-Za-z]{2}(?:[-_][A-Za-z]{2})?", value):
             return value.lower()
     match = _LANGUAGE_IN_PATH.match(urlsplit(link).path)
-    return match.group(1).lower() if match else "en"
+    return match.group(1).lower() if match else current_app.config["DEFAULT_LANGUAGE"]
 
 
 def _gmt(payload: dict, key: str) -> datetime | None:

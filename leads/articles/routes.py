@@ -10,7 +10,9 @@ from werkzeug.wrappers import Response
 from leads.articles import seo
 from leads.articles.importer import BAD_SLUG, MAX_SLUG
 from leads.articles.slugs import current_slug
+from leads.articles.translations import alternates
 from leads.extensions import db
+from leads.i18n import use_language
 from leads.inquiries.forms import InquiryForm, build_form, tracking_from_request
 from leads.links import base_url
 from leads.models import Article
@@ -42,6 +44,8 @@ def article_or_404(slug: str) -> Article:
         raise RequestRedirect(_same_address_at(moved))
     if article.unpublished_at is not None:
         raise Gone()
+    # The page, its form, its errors and its thanks page speak the article's language.
+    use_language(article.language)
     return article
 
 
@@ -68,6 +72,8 @@ def render_page(
         description=seo.description(article),
         open_graph=seo.open_graph(article, url),
         json_ld=seo.json_ld(article, url),
+        # The post's other-language versions: (article, canonical URL) for the links and hreflang.
+        alternates=[(other, seo.canonical_url(other)) for other in alternates(article)],
     )
     response = make_response(html, status)
     # A re-rendered form holds what the patient typed: no cache may keep it.

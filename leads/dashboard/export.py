@@ -43,6 +43,7 @@ HEADER = [
     "first_contacted_at",
     "last_contacted_at",
     "overdue",
+    "language",
 ]
 CHUNK = 500
 # Excel takes the file for UTF-8 only when it starts with a byte-order mark.
@@ -107,6 +108,7 @@ def row_cells(row: InboxRow) -> list[object]:
         _time(lead.first_contacted_at),
         _time(lead.last_contacted_at),
         "yes" if row.overdue else "no",
+        lead.language,
     ]
     return [neutralise(cell) for cell in cells]
 

@@ -10,6 +10,7 @@ from datetime import date
 import sqlalchemy as sa
 
 from leads.extensions import db
+from leads.i18n import languages
 from leads.input_guard import MAX_ID
 from leads.models import Inquiry, Lead, LeadStatus, QuestionnaireResponse
 from leads.sql import LIKE_ESCAPE, escape_like, within_days
@@ -29,6 +30,7 @@ class InboxFilters:
     created_from: date | None = None
     created_to: date | None = None
     questionnaire: str = ""  # "", "answered", "unanswered"
+    language: str = ""  # "" or an offered language code (leads/i18n.py)
     q: str = ""
     sort: str = "priority"
 
@@ -89,6 +91,10 @@ def parse_filters(args: Mapping[str, str], sorts: Mapping[str, object]) -> tuple
     if questionnaire and questionnaire not in QUESTIONNAIRE_CHOICES:
         problems.append("unknown questionnaire state ignored")
         questionnaire = ""
+    language = args.get("language", "").strip().lower()
+    if language and language not in languages():
+        problems.append("unknown language ignored")
+        language = ""
     sort = args.get("sort", "").strip() or "priority"
     if sort not in sorts:
         problems.append("unknown sort ignored")
@@ -102,6 +108,7 @@ def parse_filters(args: Mapping[str, str], sorts: Mapping[str, object]) -> tuple
         created_from=_date(args.get("created_from", "").strip(), "From", problems),
         created_to=_date(args.get("created_to", "").strip(), "To", problems),
         questionnaire=questionnaire,
+        language=language,
         q=" ".join(args.get("q", "").split())[:MAX_SEARCH],
         sort=sort,
     )
@@ -144,6 +151,8 @@ def conditions(filters: InboxFilters, user_id: int | None, *, with_status: bool 
     if filters.questionnaire:
         answered = sa.exists().where(QuestionnaireResponse.lead_id == Lead.id)
         where.append(answered if filters.questionnaire == "answered" else ~answered)
+    if filters.language:
+        where.append(Lead.language == filters.language)
     if filters.q:
         where.append(search_condition(filters.q))
     return where

@@ -8,6 +8,8 @@ import uuid
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -86,8 +88,8 @@ def normalize_phone(value: str, region: str) -> str:
     try:
         phonenumbers.parse(value, region)
     except phonenumbers.NumberParseException:
-        raise ValueError("Please enter a phone number we can call, for example +1 507 555 0123.") from None
-    raise ValueError("That phone number does not look complete. Please check it, with the country code.")
+        raise ValueError(_("Please enter a phone number we can call, for example +1 507 555 0123.")) from None
+    raise ValueError(_("That phone number does not look complete. Please check it, with the country code."))
 
 
 def clean_hidden(value: str | None, limit: int) -> str | None:
@@ -108,12 +110,12 @@ class NoControlCharacters:
         value = field.data or ""
         if REPLACEMENT_CHAR in value:
             raise ValidationError(
-                "Some characters could not be read (the text was not valid UTF-8). Please retype them."
+                _("Some characters could not be read (the text was not valid UTF-8). Please retype them.")
             )
         if any(_is_control(char) and char not in self.allowed for char in value):
             if self.allowed:
-                raise ValidationError("Please remove the special control characters from your message.")
-            raise ValidationError("Please use letters, spaces and punctuation only, on a single line.")
+                raise ValidationError(_("Please remove the special control characters from your message."))
+            raise ValidationError(_("Please use letters, spaces and punctuation only, on a single line."))
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -135,7 +137,7 @@ class NormalizedContact:
         try:
             self.normalized_email = normalize_email(field.data or "")
         except EmailNotValidError:
-            raise ValidationError("Please enter a valid email address, like name@example.com.") from None
+            raise ValidationError(_("Please enter a valid email address, like name@example.com.")) from None
 
     def validate_phone(self, field) -> None:
         value = (field.data or "").strip()
@@ -150,59 +152,64 @@ class NormalizedContact:
 
 class InquiryForm(NormalizedContact, FlaskForm):
     full_name = StringField(
-        "Full name",
+        _l("Full name"),
         validators=[
-            DataRequired("Please enter your name."),
-            Length(max=NAME_MAX, message=f"Please keep your name under {NAME_MAX} characters."),
+            DataRequired(_l("Please enter your name.")),
+            Length(
+                max=NAME_MAX, message=_l("Please keep your name under %(count)d characters.", count=NAME_MAX)
+            ),
             NoControlCharacters(),
         ],
         render_kw={"autocomplete": "name", "maxlength": NAME_MAX},
     )
     email = EmailField(
-        "Email address",
+        _l("Email address"),
         validators=[
-            DataRequired("Please enter your email address."),
-            Length(max=320, message="That email address is too long."),
+            DataRequired(_l("Please enter your email address.")),
+            Length(max=320, message=_l("That email address is too long.")),
         ],
         render_kw={"autocomplete": "email", "inputmode": "email", "spellcheck": "false"},
     )
     phone = TelField(
-        "Phone number (optional)",
+        _l("Phone number (optional)"),
         validators=[
             Optional(),
-            Length(max=PHONE_MAX, message="That phone number is too long."),
+            Length(max=PHONE_MAX, message=_l("That phone number is too long.")),
         ],
         render_kw={"autocomplete": "tel", "inputmode": "tel", "maxlength": PHONE_MAX},
     )
     preferred_contact = RadioField(
-        "How should we contact you?",
+        _l("How should we contact you?"),
         choices=[
-            SelectChoice(ContactMethod.EMAIL.value, "Email"),
-            SelectChoice(ContactMethod.PHONE.value, "Phone"),
+            SelectChoice(ContactMethod.EMAIL.value, _l("Email")),
+            SelectChoice(ContactMethod.PHONE.value, _l("Phone")),
         ],
         default=ContactMethod.EMAIL.value,
         validate_choice=True,
     )
     symptoms = MultiCheckboxField(
-        "Which of these do you have?",
+        _l("Which of these do you have?"),
         choices=[],
-        invalid_choice_message="Please choose only from the symptoms listed.",
+        invalid_choice_message=_l("Please choose only from the symptoms listed."),
     )
     message = TextAreaField(
-        "Anything else you would like us to know? (optional)",
+        _l("Anything else you would like us to know? (optional)"),
         validators=[
             Optional(),
-            Length(max=MESSAGE_MAX, message=f"Please keep your message under {MESSAGE_MAX} characters."),
+            Length(
+                max=MESSAGE_MAX,
+                message=_l("Please keep your message under %(count)d characters.", count=MESSAGE_MAX),
+            ),
             NoControlCharacters(allow_newlines=True),
         ],
         render_kw={"rows": 5, "maxlength": MESSAGE_MAX},
     )
     consent = BooleanField(
-        "I agree",
-        validators=[DataRequired("Please tick the consent box so we may store your details and reply.")],
+        _l("I agree"),
+        validators=[DataRequired(_l("Please tick the consent box so we may store your details and reply."))],
     )
     # The honeypot: hidden from people by CSS and from screen readers; bots fill it in.
-    website = StringField("Leave this field empty", render_kw={"autocomplete": "off", "tabindex": "-1"})
+    website = StringField(_l("Leave this field empty"), render_kw={"autocomplete": "off", "tabindex": "-1"})
     # Not restored by the browser on Back: a restored id would make an edited form look like a resend.
     submission_id = HiddenField(render_kw={"autocomplete": "off"})
     utm_source = HiddenField()
@@ -215,7 +222,7 @@ class InquiryForm(NormalizedContact, FlaskForm):
 
     def validate_preferred_contact(self, field) -> None:
         if field.data == ContactMethod.PHONE and not (self.phone.data or "").strip():
-            raise ValidationError("You chose a phone call: please give a phone number, or choose email.")
+            raise ValidationError(_("You chose a phone call: please give a phone number, or choose email."))
 
     def tracking(self) -> dict[str, str | None]:
         """The hidden UTM, referrer and landing-page values, cleaned and bounded."""

@@ -9,6 +9,7 @@ from werkzeug.exceptions import RequestEntityTooLarge, TooManyRequests
 from leads.articles.routes import article_or_404, find_article, render_page
 from leads.errors import handle_csrf_error, render_error
 from leads.extensions import limiter
+from leads.i18n import use_language
 from leads.inquiries.forms import build_form
 from leads.inquiries.service import record_spam, submit_inquiry
 from leads.inquiries.submission import accepted as _accepted
@@ -49,7 +50,10 @@ def _submitted_article() -> Article | None:
     """The article of a failed form submission, if that is what failed."""
     if request.endpoint != "inquiries.submit" or not request.view_args:
         return None
-    return find_article(request.view_args.get("slug"))
+    article = find_article(request.view_args.get("slug"))
+    if article is not None:
+        use_language(article.language)
+    return article
 
 
 @bp.errorhandler(CSRFError)
@@ -59,7 +63,7 @@ def csrf_failed(error: CSRFError):
     if article is None:
         return handle_csrf_error(error)
     form = build_form(article.symptoms, formdata=request.form)
-    notice = (
+    notice = _(
         "This form has expired. For your security, forms expire after a while. "
         "We kept what you typed: please check it and send it again."
     )
@@ -72,7 +76,7 @@ def too_large(error: RequestEntityTooLarge):
     article = _submitted_article()
     if article is None:
         return render_error(413)
-    notice = (
+    notice = _(
         "What you sent is larger than we accept, so it was not saved. "
         "Please shorten your message and send the form again."
     )
@@ -85,7 +89,7 @@ def too_many(error: TooManyRequests):
     article = _submitted_article()
     if article is None:
         return render_error(429)
-    notice = (
+    notice = _(
         "Please wait a moment. We received several messages from you in a short time, "
         "so this one was not saved. We kept what you typed: please send it again in a minute."
     )

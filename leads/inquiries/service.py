@@ -96,15 +96,17 @@ def _find_lead(email: str) -> Lead | None:
     return follow_merges(db.session.scalar(db.select(Lead).where(Lead.email == email)))
 
 
-def _upsert_lead(lead: Lead | None, data: InquiryData, now: datetime) -> tuple[Lead, bool]:
+def _upsert_lead(lead: Lead | None, data: InquiryData, now: datetime, language: str) -> tuple[Lead, bool]:
     """The known lead of this address, or a new one. A known lead keeps its name, phone and
-    preferred contact: anyone may type its address, so new details wait on the inquiry."""
+    preferred contact: anyone may type its address, so new details wait on the inquiry.
+    Its language follows the latest inquiry's article: the language the person last wrote in."""
     if lead is None:
         lead = Lead(
             full_name=data.full_name,
             email=data.email,
             phone=data.phone,
             preferred_contact=data.preferred_contact,
+            language=language,
             last_inquiry_at=now,
             created_at=now,
         )
@@ -112,6 +114,7 @@ def _upsert_lead(lead: Lead | None, data: InquiryData, now: datetime) -> tuple[L
         db.session.flush()  # a concurrent first inquiry from this address fails here
         return lead, True
     lead.last_inquiry_at = now
+    lead.language = language
     return lead, False
 
 
@@ -152,7 +155,7 @@ def _store(article: Article, data: InquiryData, now: datetime) -> tuple[Submissi
         )
         result = SubmissionResult(inquiry_id=first.id, lead_id=known.id, created=False, repeat_of=first.id)
         return result, _Hints([], [])
-    lead, new_lead = _upsert_lead(known, data, now)
+    lead, new_lead = _upsert_lead(known, data, now, article.language)
     # A new inquiry, with its consent, is the patient asking to be contacted again.
     resubscribed = lead.unsubscribed_at is not None
     lead.unsubscribed_at = None

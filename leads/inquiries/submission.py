@@ -6,6 +6,7 @@ The article page, the embedded form and the JSON API use these, so no route impo
 from __future__ import annotations
 
 from flask import Response, current_app
+from flask_babel import gettext as _
 
 from leads.inquiries.forms import InquiryForm
 from leads.inquiries.service import InquiryData
@@ -37,7 +38,8 @@ def inquiry_data(form: InquiryForm) -> InquiryData:
         # A tampered form may repeat a symptom; each is stored once, in the order given.
         symptoms=list(dict.fromkeys(form.symptoms.data or [])),
         message=(form.message.data or "").strip(),
-        consent_text=config["CONSENT_TEXT"],
+        # The consent in the words the patient read: the page's language.
+        consent_text=_(config["CONSENT_TEXT"]),
         consent_version=config["CONSENT_VERSION"],
         **form.tracking(),
     )

@@ -89,6 +89,9 @@ def build_message(rendered: Rendered, message_id: str) -> EmailMessage:
             filename="invite.ics",
             params={"method": rendered.calendar_method},
         )
+    # RFC 3282: the language of the body (the inquiry's article's, for patients). Set after the
+    # body: set_content() drops every Content-* header set before it.
+    message["Content-Language"] = rendered.language
     return message
 
 

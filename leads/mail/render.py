@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 
 from flask import current_app, render_template
+from flask_babel import lazy_gettext as _l
 
 from leads import links
 from leads.clinic.identity import clinic
@@ -19,6 +20,7 @@ from leads.conversations.compose import message_context
 from leads.dashboard.business_time import urgent_response_due
 from leads.dashboard.formatting import stamp
 from leads.extensions import db
+from leads.i18n import SOURCE_LANGUAGE, in_language
 from leads.inbound.address import reply_address
 from leads.models import EmailKind, Inquiry, Lead, LeadEvent, OutboundEmail
 from leads.models.outbox import PATIENT_KINDS
@@ -27,18 +29,21 @@ from leads.questionnaire import conditions
 from leads.questionnaire.questions import red_flag_label
 from leads.timeline import EventKind, recorded_for_inquiry
 
+# Looked up in the catalogue when rendered, in the email's language.
 _SUBJECTS = {
-    EmailKind.CONFIRMATION: "We received your inquiry about {treatment}",
-    EmailKind.QUESTIONNAIRE: "A few questions about your inquiry - {clinic}",
-    EmailKind.REMINDER: "Reminder: your questionnaire from {clinic}",
-    EmailKind.URGENT_ALERT: "Urgent lead #{lead_id}: red flag reported",
-    EmailKind.DIGEST: "Daily digest: {new_count} new, {unanswered_count} unanswered leads",
-    EmailKind.COORDINATOR_MESSAGE: "{message_subject}",
-    EmailKind.LEAD_NOTICE: "New inquiry: lead #{lead_id}",
-    EmailKind.REPLY_NOTICE: "The patient replied: lead #{lead_id}",
-    EmailKind.CONSULTATION_INVITE: "{consultation_subject}",
-    EmailKind.CONSULTATION_CANCEL: "{consultation_subject}",
-    EmailKind.CONSULTATION_REMINDER: "{consultation_subject}",
+    EmailKind.CONFIRMATION: _l("We received your inquiry about %(treatment)s"),
+    EmailKind.QUESTIONNAIRE: _l("A few questions about your inquiry - %(clinic)s"),
+    EmailKind.REMINDER: _l("Reminder: your questionnaire from %(clinic)s"),
+    EmailKind.URGENT_ALERT: _l("Urgent lead #%(lead_id)s: red flag reported"),
+    EmailKind.DIGEST: _l("Daily digest: %(new_count)s new, %(unanswered_count)s unanswered leads"),
+    # Coordinators' notices stay in English; a coordinator's message and consultations carry
+    # their own subject (written by the coordinator, or built in the patient's language).
+    EmailKind.COORDINATOR_MESSAGE: "%(message_subject)s",
+    EmailKind.LEAD_NOTICE: _l("New inquiry: lead #%(lead_id)s"),
+    EmailKind.REPLY_NOTICE: _l("The patient replied: lead #%(lead_id)s"),
+    EmailKind.CONSULTATION_INVITE: "%(consultation_subject)s",
+    EmailKind.CONSULTATION_CANCEL: "%(consultation_subject)s",
+    EmailKind.CONSULTATION_REMINDER: "%(consultation_subject)s",
 }
 
 
@@ -56,6 +61,8 @@ class Rendered:
     calendar_method: str = "REQUEST"
     # Patient emails: the signed per-lead reply address (when REPLY_DOMAIN is set).
     reply_to: str | None = None
+    # The body's language (Content-Language): the inquiry's for patients, English for staff.
+    language: str = SOURCE_LANGUAGE
 
 
 def one_line(value: str) -> str:
@@ -124,9 +131,11 @@ def render_email(email: OutboundEmail, recipient: str, context: dict | None = No
         **(context or {}),
     }
     to_name = ""
+    language = SOURCE_LANGUAGE
     if email.kind in PATIENT_KINDS:
         values |= _patient_context(email, lead, inquiry)
         to_name = values["full_name"]
+        language = patient_language(lead, inquiry)
     if email.kind == EmailKind.COORDINATOR_MESSAGE:
         values |= message_context(email.id)
     elif email.kind in CONSULTATION_KINDS:
@@ -135,16 +144,18 @@ def render_email(email: OutboundEmail, recipient: str, context: dict | None = No
         values |= notice_context(email)
     elif email.kind == EmailKind.URGENT_ALERT:
         values |= _alert_context(lead)
-    subject = one_line(_SUBJECTS[EmailKind(email.kind)].format(**values))
-    values["subject"] = subject
-    return Rendered(
-        to_name=to_name,
-        to_address=recipient,
-        subject=subject,
-        text=render_template(f"emails/{email.kind}.txt", **values),
-        html=render_template(f"emails/{email.kind}.html", **values),
-        unsubscribe_url=values.get("unsubscribe_url"),
-        calendar=values.get("ics"),
-        calendar_method=values.get("ics_method", "REQUEST"),
-        reply_to=reply_address(lead.id) if email.kind in PATIENT_KINDS else None,
-    )
+    with in_language(language):
+        subject = one_line(str(_SUBJECTS[EmailKind(email.kind)]) % values)
+        values["subject"] = subject
+        return Rendered(
+            to_name=to_name,
+            to_address=recipient,
+            subject=subject,
+            text=render_template(f"emails/{email.kind}.txt", **values),
+            html=render_template(f"emails/{email.kind}.html", **values),
+            unsubscribe_url=values.get("unsubscribe_url"),
+            calendar=values.get("ics"),
+            calendar_method=values.get("ics_method", "REQUEST"),
+            reply_to=reply_address(lead.id) if email.kind in PATIENT_KINDS else None,
+            language=language,
+        )

@@ -33,6 +33,8 @@ class Article(db.Model):
     # category or tag at import, and an admin's choice, which wins (leads/articles/profile.py).
     wp_profile: Mapped[str | None] = mapped_column(sa.String(40))
     admin_profile: Mapped[str | None] = mapped_column(sa.String(40))
+    # The post's versions in other languages, {language: WordPress post id} (articles/translations.py).
+    translations: Mapped[dict] = mapped_column(JSONType(), default=dict, server_default="{}")
     # [{"question": text, "answer": text}]
     faqs: Mapped[list] = mapped_column(JSONType(), default=list)
     source_url: Mapped[str] = mapped_column(sa.String(500), default="")

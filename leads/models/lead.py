@@ -58,6 +58,8 @@ class Lead(db.Model):
     email: Mapped[str] = mapped_column(sa.String(320), unique=True)
     phone: Mapped[str | None] = mapped_column(sa.String(32))  # E.164
     preferred_contact: Mapped[str] = mapped_column(sa.String(16), default=ContactMethod.EMAIL)
+    # The language of the article of the latest inquiry (e.g. "ar"): the one the person reads.
+    language: Mapped[str] = mapped_column(sa.String(16), default="en", server_default="en", index=True)
     status: Mapped[str] = mapped_column(sa.String(32), default=LeadStatus.NEW, index=True)
     lost_reason: Mapped[str | None] = mapped_column(sa.String(500))
     is_urgent: Mapped[bool] = mapped_column(default=False)

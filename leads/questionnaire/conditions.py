@@ -18,8 +18,6 @@ import yaml
 PROFILES_DIR = Path(__file__).resolve().parent / "profiles"
 STENOSIS = "spinal_stenosis"
 GENERIC = "generic"
-# Languages (#11) the questionnaire is offered in besides English: each needs every text translated.
-LANGUAGES: tuple[str, ...] = ()
 ANSWERS = ("yes", "not_sure")
 DURATIONS = ("lt_6w", "6w_3m", "3m_12m", "gt_1y")
 SCANS = ("mri", "ct", "xray")
@@ -78,6 +76,21 @@ class Profile:
 
     def red_flag(self, key: str) -> RedFlag | None:
         return next((flag for flag in self.red_flags if flag.key == key), None)
+
+    def text(self, key: str, english: str, language: str | None = None) -> str:
+        """The reviewed translation of one text (a red flag, a question...), else its English."""
+        translated = (self.translations.get(language or "") or {}).get(key)
+        return " ".join(str(translated).split()) if translated else english
+
+    def wording(self, language: str | None = None) -> Mapping[str, str]:
+        """The urgent-care and emergency texts in `language`, for the pages that show them."""
+        english = {
+            "urgent_title": self.urgent_title,
+            "urgent_reason": self.urgent_reason,
+            "urgent_action": self.urgent_action,
+            "emergency_examples": self.emergency_examples,
+        }
+        return {key: self.text(key, value, language) for key, value in english.items()}
 
 
 _registry: Mapping[str, Profile] = MappingProxyType({})
@@ -215,6 +228,7 @@ def parse(name: str, data: object) -> Profile:
         texts=MappingProxyType({k: " ".join(str(v).split()) for k, v in (data.get("texts") or {}).items()}),
         translations=MappingProxyType(dict(data.get("translations") or {})),
     )
+    _check_translation_keys(name, profile)
     total = (
         weights.symptoms
         + profile.pattern_max
@@ -256,10 +270,34 @@ def _weights(name: str, data: Mapping) -> Weights:
     )
 
 
-def missing_translations(profile: Profile, languages: tuple[str, ...] = LANGUAGES) -> list[str]:
-    """'<lang>: <key>' for every red flag, pattern question and urgent text a language lacks."""
-    wanted = [flag.key for flag in profile.red_flags] + [q.key for q in profile.pattern]
-    wanted += ["urgent_title", "urgent_reason", "urgent_action", "emergency_examples"]
+def translatable_keys(profile: Profile) -> list[str]:
+    """The keys a language's translations give: red flags, pattern questions, urgent texts, overrides."""
+    keys = [flag.key for flag in profile.red_flags] + [q.key for q in profile.pattern]
+    return [*keys, "urgent_title", "urgent_reason", "urgent_action", "emergency_examples", *profile.texts]
+
+
+def _check_translation_keys(name: str, profile: Profile) -> None:
+    """A misspelt key would leave a red flag in English while looking translated: refused."""
+    known = set(translatable_keys(profile))
+    for language, texts in profile.translations.items():
+        if not isinstance(texts, Mapping):
+            raise ProfileError(f"{name}: translations of {language!r} must be a mapping")
+        unknown = sorted(set(texts) - known)
+        if unknown:
+            raise ProfileError(f"{name}: translations of {language!r} name unknown keys {unknown}")
+
+
+def offered_languages() -> tuple[str, ...]:
+    """Every language besides English with a catalogue (translations/): each needs every text here."""
+    from leads.i18n import SOURCE_LANGUAGE, languages
+
+    return tuple(code for code in languages() if code != SOURCE_LANGUAGE)
+
+
+def missing_translations(profile: Profile, languages: tuple[str, ...] | None = None) -> list[str]:
+    """'<lang>: <key>' for every red flag, pattern question, urgent text and override a language lacks."""
+    languages = offered_languages() if languages is None else languages
+    wanted = translatable_keys(profile)
     missing = []
     for language in languages:
         texts = profile.translations.get(language) or {}

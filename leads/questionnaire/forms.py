@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, Field, RadioField, SelectChoice, SelectMultipleField, TextAreaField
 from wtforms.validators import InputRequired, Length, ValidationError
@@ -20,7 +22,7 @@ from leads.questionnaire.questions import (
     Questionnaire,
 )
 
-INVALID_CHOICE = "Please choose one of the options given."
+INVALID_CHOICE = _l("Please choose one of the options given.")
 # Control characters other than tab and newlines have no place in a typed answer.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
@@ -52,7 +54,7 @@ def _strip(value):
 
 def _no_control_characters(form, field: Field) -> None:
     if field.data and _CONTROL.search(field.data):
-        raise ValidationError("Please use ordinary text only.")
+        raise ValidationError(_("Please use ordinary text only."))
 
 
 def _choices(pairs) -> list[SelectChoice]:
@@ -98,8 +100,11 @@ class QuestionnaireForm(FlaskForm):
             if not self[f"{symptom.prefix}_present"].data:
                 continue
             for suffix, message in (
-                ("severity", f"Please choose how bad “{symptom.label}” is, from 0 to 10."),
-                ("duration", f"Please choose how long you have had “{symptom.label}”."),
+                (
+                    "severity",
+                    _("Please choose how bad “%(symptom)s” is, from 0 to 10.", symptom=symptom.label),
+                ),
+                ("duration", _("Please choose how long you have had “%(symptom)s”.", symptom=symptom.label)),
             ):
                 field = self[f"{symptom.prefix}_{suffix}"]
                 if field.data in (None, "") and not field.errors:
@@ -108,7 +113,7 @@ class QuestionnaireForm(FlaskForm):
         for name in ("treatments", "imaging"):
             field = self[name]
             if NONE in (field.data or []) and len(field.data) > 1 and not field.errors:
-                field.errors = [*field.errors, "“None” cannot be chosen together with other answers."]
+                field.errors = [*field.errors, _("“None” cannot be chosen together with other answers.")]
                 valid = False
         return valid
 
@@ -121,14 +126,18 @@ def build_form_class(questionnaire: Questionnaire) -> type[QuestionnaireForm]:
         label = symptom.label
         # A checkbox, pre-ticked from the inquiry form (see `service.initial_answers`).
         fields[f"{symptom.prefix}_present"] = BooleanField(label)
-        fields[f"{symptom.prefix}_severity"] = _radio(f"{label}, severity", SEVERITY_CHOICES, required=False)
-        fields[f"{symptom.prefix}_duration"] = _radio(f"{label}, duration", DURATION_CHOICES, required=False)
+        fields[f"{symptom.prefix}_severity"] = _radio(
+            _("%(symptom)s, severity", symptom=label), SEVERITY_CHOICES, required=False
+        )
+        fields[f"{symptom.prefix}_duration"] = _radio(
+            _("%(symptom)s, duration", symptom=label), DURATION_CHOICES, required=False
+        )
     for key, text in questionnaire.pattern:
-        fields[key] = _radio(text, YES_NO_NOT_SURE, "Please answer yes, no or not sure.")
+        fields[key] = _radio(text, YES_NO_NOT_SURE, _("Please answer yes, no or not sure."))
     fields["treatments"] = MultiCheckbox(
         texts["treatments"],
         choices=_choices(questionnaire.treatments),
-        validators=[InputRequired("Please choose the treatments you have tried, or “None yet”.")],
+        validators=[InputRequired(_("Please choose the treatments you have tried, or “None yet”."))],
     )
     fields["treatments_other"] = TextAreaField(
         texts["treatments_other"],
@@ -138,13 +147,13 @@ def build_form_class(questionnaire: Questionnaire) -> type[QuestionnaireForm]:
     fields["imaging"] = MultiCheckbox(
         texts["imaging"],
         choices=_choices(questionnaire.imaging),
-        validators=[InputRequired("Please choose the scans you have had, or “None”.")],
+        validators=[InputRequired(_("Please choose the scans you have had, or “None”."))],
     )
     fields["hopes"] = TextAreaField(
         texts["hopes"], filters=[_strip], validators=[Length(max=HOPES_MAX), _no_control_characters]
     )
     for key, label in questionnaire.red_flags:
-        fields[f"red_flag_{key}"] = _radio(label, YES_NO, "Please answer yes or no.")
+        fields[f"red_flag_{key}"] = _radio(label, YES_NO, _("Please answer yes or no."))
     fields["questionnaire"] = questionnaire
     return type("BuiltQuestionnaireForm", (QuestionnaireForm,), fields)
 

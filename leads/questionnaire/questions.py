@@ -12,41 +12,44 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from flask_babel import lazy_gettext as _l
+
 from leads.questionnaire import conditions
 from leads.questionnaire.conditions import Profile
 
 YES, NO, NOT_SURE = "yes", "no", "not_sure"
-YES_NO = ((YES, "Yes"), (NO, "No"))
-YES_NO_NOT_SURE = ((YES, "Yes"), (NO, "No"), (NOT_SURE, "Not sure"))
+# Lazy: each is worded in the language of the page (or email) that shows it.
+YES_NO = ((YES, _l("Yes")), (NO, _l("No")))
+YES_NO_NOT_SURE = ((YES, _l("Yes")), (NO, _l("No")), (NOT_SURE, _l("Not sure")))
 
 SEVERITY_MIN, SEVERITY_MAX = 0, 10
 SEVERITY_CHOICES = tuple((str(n), str(n)) for n in range(SEVERITY_MIN, SEVERITY_MAX + 1))
 
 DURATION_CHOICES = (
-    ("lt_6w", "Less than 6 weeks"),
-    ("6w_3m", "6 weeks to 3 months"),
-    ("3m_12m", "3 to 12 months"),
-    ("gt_1y", "More than a year"),
+    ("lt_6w", _l("Less than 6 weeks")),
+    ("6w_3m", _l("6 weeks to 3 months")),
+    ("3m_12m", _l("3 to 12 months")),
+    ("gt_1y", _l("More than a year")),
 )
 
 NONE = "none"
 OTHER = "other"
 TREATMENT_CHOICES = (
-    ("physical_therapy", "Physical therapy"),
-    ("pain_medication", "Pain medication"),
-    ("injections", "Injections"),
-    ("surgery", "Surgery"),
-    ("chiropractic", "Chiropractic care"),
-    (NONE, "None yet"),
-    (OTHER, "Something else"),
+    ("physical_therapy", _l("Physical therapy")),
+    ("pain_medication", _l("Pain medication")),
+    ("injections", _l("Injections")),
+    ("surgery", _l("Surgery")),
+    ("chiropractic", _l("Chiropractic care")),
+    (NONE, _l("None yet")),
+    (OTHER, _l("Something else")),
 )
 TREATMENT_OTHER_MAX = 500
 
 IMAGING_CHOICES = (
-    ("mri", "MRI"),
-    ("ct", "CT scan"),
-    ("xray", "X-ray"),
-    (NONE, "None"),
+    ("mri", _l("MRI")),
+    ("ct", _l("CT scan")),
+    ("xray", _l("X-ray")),
+    (NONE, _l("None")),
 )
 
 HOPES_MAX = 1000
@@ -65,14 +68,14 @@ class SymptomQuestion:
 
 
 DEFAULT_TEXTS = {
-    "symptom_present": "Do you have this?",
-    "symptom_severity": "How bad is it at its worst, from 0 (none) to 10 (the worst you can imagine)?",
-    "symptom_duration": "How long have you had it?",
-    "treatments": "Which treatments have you already tried?",
-    "treatments_other": "Other treatments (optional)",
-    "imaging": "Which scans have you had?",
-    "hopes": "What do you hope a treatment will change for you? (optional)",
-    "red_flags": "Do you have any of these right now?",
+    "symptom_present": _l("Do you have this?"),
+    "symptom_severity": _l("How bad is it at its worst, from 0 (none) to 10 (the worst you can imagine)?"),
+    "symptom_duration": _l("How long have you had it?"),
+    "treatments": _l("Which treatments have you already tried?"),
+    "treatments_other": _l("Other treatments (optional)"),
+    "imaging": _l("Which scans have you had?"),
+    "hopes": _l("What do you hope a treatment will change for you? (optional)"),
+    "red_flags": _l("Do you have any of these right now?"),
 }
 
 
@@ -83,6 +86,8 @@ class Questionnaire:
     treatments: tuple[tuple[str, str], ...] = TREATMENT_CHOICES
     imaging: tuple[tuple[str, str], ...] = IMAGING_CHOICES
     texts: dict[str, str] = field(default_factory=dict)
+    # The language the profile's reviewed texts are given in (their translations); None: English.
+    language: str | None = None
 
     @property
     def version(self) -> str:
@@ -90,15 +95,23 @@ class Questionnaire:
 
     @property
     def pattern(self) -> tuple[tuple[str, str], ...]:
-        return tuple((question.key, question.text) for question in self.profile.pattern)
+        return tuple(
+            (question.key, self.profile.text(question.key, question.text, self.language))
+            for question in self.profile.pattern
+        )
 
     @property
     def red_flags(self) -> tuple[tuple[str, str], ...]:
-        return tuple((flag.key, flag.label) for flag in self.profile.red_flags)
+        return tuple(
+            (flag.key, self.profile.text(flag.key, flag.label, self.language))
+            for flag in self.profile.red_flags
+        )
 
 
 def build_questionnaire(
-    symptom_labels: list[str] | tuple[str, ...], profile_key: str = conditions.STENOSIS
+    symptom_labels: list[str] | tuple[str, ...],
+    profile_key: str = conditions.STENOSIS,
+    language: str | None = None,
 ) -> Questionnaire:
     """The questionnaire for an article: one group of questions per symptom it lists, its profile's others."""
     labels = [label.strip() for label in symptom_labels if isinstance(label, str) and label.strip()]
@@ -106,19 +119,23 @@ def build_questionnaire(
     return Questionnaire(
         profile=profile,
         symptoms=tuple(SymptomQuestion(index, label) for index, label in enumerate(labels)),
-        texts={**DEFAULT_TEXTS, **profile.texts},
+        texts={
+            **DEFAULT_TEXTS,
+            **{key: profile.text(key, text, language) for key, text in profile.texts.items()},
+        },
+        language=language,
     )
 
 
 def choice_label(choices: tuple[tuple[str, str], ...], value: str) -> str:
-    return dict(choices).get(value, value)
+    return str(dict(choices).get(value, value))
 
 
-def red_flag_label(key: str, profile_key: str | None = None) -> str:
+def red_flag_label(key: str, profile_key: str | None = None, language: str | None = None) -> str:
     """The screen's wording of a red flag: what the patient answered "yes" to. The one lookup.
 
     Answers stored before profiles existed name none: they were asked the stenosis screen.
     """
     profile = conditions.get(profile_key or conditions.STENOSIS)
     flag = profile.red_flag(str(key)) if profile else None
-    return flag.label if flag else str(key)
+    return profile.text(flag.key, flag.label, language) if flag else str(key)

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, render_template, request
+from flask_babel import gettext as _
 
 from leads.errors import render_error
 from leads.extensions import csrf
+from leads.i18n import use_language
 from leads.questionnaire import service
 from leads.questionnaire.forms import UnsubscribeForm, build_form_class
 from leads.questionnaire.unsubscribe import lead_for_token, unsubscribe
@@ -35,14 +37,18 @@ def link_problem(error: TokenInvalid):
     if isinstance(error, TokenExpired):
         return render_error(
             410,
-            "This link has expired",
-            "For your privacy, our links only work for a limited time. "
-            "Please reply to our email or contact us, and we will send you a new one.",
+            _("This link has expired"),
+            _(
+                "For your privacy, our links only work for a limited time. "
+                "Please reply to our email or contact us, and we will send you a new one."
+            ),
         )
     return render_error(
         404,
-        "This link is not valid",
-        "Please check that you opened the whole link from our email, or reply to that email and we will help.",
+        _("This link is not valid"),
+        _(
+            "Please check that you opened the whole link from our email, or reply to that email and we will help."
+        ),
     )
 
 
@@ -57,6 +63,8 @@ def questionnaire(token: str):
         inquiry = service.inquiry_for_token(token)
     except TokenInvalid as error:
         return link_problem(error)
+    # The questionnaire speaks the language of the article the patient inquired from.
+    use_language(inquiry.article.language if inquiry.article else None)
     existing = service.existing_response(inquiry.id)
     if existing is not None:
         return already_answered(409 if request.method == "POST" else 200)
@@ -73,7 +81,7 @@ def questionnaire(token: str):
             return render_template(
                 "questionnaire/thanks.html",
                 red_flags=bool(result.red_flags),
-                urgent=definition.profile,
+                urgent=definition.profile.wording(definition.language),
                 contact=inquiry.lead.preferred_contact,
             )
         status = 422
@@ -89,7 +97,7 @@ def questionnaire(token: str):
         questionnaire=definition,
         article=inquiry.article,
         red_flags=bool(flags),
-        urgent=definition.profile,
+        urgent=definition.profile.wording(definition.language),
         contact=inquiry.lead.preferred_contact,
     ), status
 
@@ -107,6 +115,7 @@ def unsubscribe_page(token: str):
         lead = lead_for_token(token)
     except TokenInvalid as error:
         return link_problem(error)
+    use_language(lead.language)
     if request.method == "GET":
         # No side effect here: link scanners and previews open every link in an email.
         if lead.unsubscribed_at is not None:

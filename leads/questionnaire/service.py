@@ -3,20 +3,23 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import force_locale
 from sqlalchemy.exc import IntegrityError
 
 from leads.articles.profile import article_profile
 from leads.extensions import db
+from leads.i18n import SOURCE_LANGUAGE
 from leads.links import QUESTIONNAIRE
 from leads.mail.outbox import cancel_pending, due_now, publish, schedule_urgent_alert
 from leads.models import EmailKind, Inquiry, Lead, OutboundEmail, QuestionnaireResponse
 from leads.models.base import utcnow
 from leads.questionnaire import scoring
 from leads.questionnaire.questions import (
+    DEFAULT_TEXTS,
     DURATION_CHOICES,
     SEVERITY_MAX,
     YES,
@@ -51,8 +54,9 @@ def inquiry_for_token(token: str) -> Inquiry:
 
 
 def questionnaire_for(inquiry: Inquiry) -> Questionnaire:
+    """The article's questionnaire, worded in the article's language."""
     article = inquiry.article
-    return build_questionnaire(article.symptoms or [], article_profile(article))
+    return build_questionnaire(article.symptoms or [], article_profile(article), article.language)
 
 
 def initial_answers(questionnaire: Questionnaire, inquiry: Inquiry) -> dict:
@@ -95,7 +99,13 @@ def answers_from_form(questionnaire: Questionnaire, form) -> dict:
         "hopes": form.hopes.data or "",
         "red_flags": {key: form[f"red_flag_{key}"].data == YES for key, _label in questionnaire.red_flags},
     }
-    answers["snapshot"] = snapshot(questionnaire, answers)
+    # The coordinators' record, in the dashboard's language: the English wording of the same
+    # questions (the symptoms and free text stay as the patient saw and typed them).
+    with force_locale(SOURCE_LANGUAGE):
+        english = replace(
+            questionnaire, language=None, texts={**DEFAULT_TEXTS, **questionnaire.profile.texts}
+        )
+        answers["snapshot"] = snapshot(english, answers)
     return answers
 
 
@@ -168,6 +178,11 @@ def snapshot(questionnaire: Questionnaire, answers: Mapping) -> list[dict]:
             ],
         }
     )
+    # Plain strings: the wording is stored, not the catalogue lookups that produced it.
+    for section in sections:
+        section["title"] = str(section["title"])
+        for row in section["rows"]:
+            row["question"], row["answer"] = str(row["question"]), str(row["answer"])
     return sections
 
 

@@ -49,7 +49,7 @@ def test_formulas_are_neutralised_in_every_patient_field(app, coord_client, payl
 
 
 # Columns the export computes from fixed lists, numbers and times: no patient text reaches them.
-COMPUTED = {"id", "phone", "status", "urgent", "score", "questionnaire", "overdue"}
+COMPUTED = {"id", "phone", "status", "urgent", "score", "questionnaire", "overdue", "language"}
 COMPUTED |= {"created_at", "last_inquiry_at", "first_contacted_at", "last_contacted_at"}
 
 

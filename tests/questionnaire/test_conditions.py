@@ -92,27 +92,34 @@ def test_each_profile_scores_out_of_100(key):
 
 
 def test_every_offered_language_has_every_translation():
-    """#11: once a language is in LANGUAGES, a profile without its translations fails here."""
+    """#13: every language with a catalogue (translations/) has each profile's red flags, pattern
+    questions and urgent texts translated in the reviewed profile file; a gap fails here."""
+    assert "ar" in conditions.offered_languages()  # else this test could pass on nothing
     for profile in conditions.profiles().values():
         assert conditions.missing_translations(profile) == [], profile.key
+        for language in conditions.offered_languages():
+            for flag in profile.red_flags:
+                translated = profile.text(flag.key, "", language)
+                assert translated and translated != flag.label, (profile.key, language, flag.key)
+
+
+def test_a_translation_under_an_unknown_key_stops_start_up():
+    """A misspelt red-flag key would leave that flag untranslated while the file looks complete."""
+    data = raw("spinal_stenosis")
+    data["translations"] = {"ar": {**data["translations"]["ar"], "bladder_bowl": "نص"}}
+    with pytest.raises(conditions.ProfileError, match="unknown keys \\['bladder_bowl'\\]"):
+        conditions.parse("x.yaml", data)
 
 
 def test_a_missing_translation_is_named():
-    stenosis = conditions.get("spinal_stenosis")
-    missing = conditions.missing_translations(stenosis, ("ar",))
-    assert "ar: bladder_bowel" in missing and "ar: urgent_action" in missing
-    translated = conditions.parse(
-        "x.yaml",
-        {
-            **raw("spinal_stenosis"),
-            "translations": {"ar": dict.fromkeys([*(k for k in missing_keys(stenosis))], "نص")},
-        },
-    )
-    assert conditions.missing_translations(translated, ("ar",)) == []
-
-
-def missing_keys(profile) -> list[str]:
-    return [item.split(": ", 1)[1] for item in conditions.missing_translations(profile, ("ar",))]
+    data = raw("spinal_stenosis")
+    arabic = dict(data["translations"]["ar"])
+    del arabic["bladder_bowel"], arabic["urgent_action"]
+    partial = conditions.parse("x.yaml", {**data, "translations": {"ar": arabic}})
+    assert conditions.missing_translations(partial, ("ar",)) == ["ar: bladder_bowel", "ar: urgent_action"]
+    # A language not yet offered lacks everything, each key named.
+    assert "fr: saddle_numbness" in conditions.missing_translations(partial, ("fr",))
+    assert conditions.missing_translations(conditions.get("spinal_stenosis"), ("ar",)) == []
 
 
 def test_the_stenosis_questionnaire_is_word_for_word_what_it_was():
