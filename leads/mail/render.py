@@ -20,7 +20,7 @@ from leads.conversations.compose import message_context
 from leads.dashboard.business_time import urgent_response_due
 from leads.dashboard.formatting import stamp
 from leads.extensions import db
-from leads.i18n import SOURCE_LANGUAGE, in_language
+from leads.i18n import SOURCE_LANGUAGE, in_language, supported
 from leads.inbound.address import reply_address
 from leads.models import EmailKind, Inquiry, Lead, LeadEvent, OutboundEmail
 from leads.models.outbox import PATIENT_KINDS
@@ -159,3 +159,9 @@ def render_email(email: OutboundEmail, recipient: str, context: dict | None = No
             reply_to=reply_address(lead.id) if email.kind in PATIENT_KINDS else None,
             language=language,
         )
+
+
+def patient_language(lead: Lead, inquiry: Inquiry | None) -> str:
+    """What is sent about an inquiry speaks its article's language; else the lead's latest."""
+    article_language = inquiry.article.language if inquiry is not None and inquiry.article else None
+    return supported(article_language) or supported(lead.language) or current_app.config["DEFAULT_LANGUAGE"]
