@@ -5,6 +5,7 @@ from __future__ import annotations
 from email.utils import parseaddr
 
 from flask import current_app
+from flask_babel import gettext as _
 
 from leads.consultations.ics import build_ics
 from leads.dashboard.next_steps import local_stamp
@@ -45,13 +46,13 @@ def consultation_context(email: OutboundEmail, recipient: str) -> dict:
     when = local_stamp(consultation.starts_at)
     cancel = email.kind == EmailKind.CONSULTATION_CANCEL
     if cancel:
-        subject = f"Cancelled: your consultation with {clinic} on {when}"
+        subject = _("Cancelled: your consultation with %(clinic)s on %(when)s", clinic=clinic, when=when)
     elif email.kind == EmailKind.CONSULTATION_REMINDER:
-        subject = f"Reminder: your consultation with {clinic} on {when}"
+        subject = _("Reminder: your consultation with %(clinic)s on %(when)s", clinic=clinic, when=when)
     elif consultation.sequence > 0:
-        subject = f"New time for your consultation with {clinic}: {when}"
+        subject = _("New time for your consultation with %(clinic)s: %(when)s", clinic=clinic, when=when)
     else:
-        subject = f"Your consultation with {clinic}: {when}"
+        subject = _("Your consultation with %(clinic)s: %(when)s", clinic=clinic, when=when)
     return {
         "consultation_subject": subject,
         "when": when,

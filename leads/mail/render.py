@@ -136,15 +136,16 @@ def render_email(email: OutboundEmail, recipient: str, context: dict | None = No
         values |= _patient_context(email, lead, inquiry)
         to_name = values["full_name"]
         language = patient_language(lead, inquiry)
-    if email.kind == EmailKind.COORDINATOR_MESSAGE:
-        values |= message_context(email.id)
-    elif email.kind in CONSULTATION_KINDS:
-        values |= consultation_context(email, recipient)
-    elif email.kind in (EmailKind.LEAD_NOTICE, EmailKind.REPLY_NOTICE):
-        values |= notice_context(email)
-    elif email.kind == EmailKind.URGENT_ALERT:
-        values |= _alert_context(lead)
     with in_language(language):
+        # Inside the language: a consultation's subject is worded in the patient's language.
+        if email.kind == EmailKind.COORDINATOR_MESSAGE:
+            values |= message_context(email.id)
+        elif email.kind in CONSULTATION_KINDS:
+            values |= consultation_context(email, recipient)
+        elif email.kind in (EmailKind.LEAD_NOTICE, EmailKind.REPLY_NOTICE):
+            values |= notice_context(email)
+        elif email.kind == EmailKind.URGENT_ALERT:
+            values |= _alert_context(lead)
         subject = one_line(str(_SUBJECTS[EmailKind(email.kind)]) % values)
         values["subject"] = subject
         return Rendered(

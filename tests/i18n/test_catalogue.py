@@ -37,9 +37,24 @@ PATIENT_TEMPLATES = [
     "clinic/_footer.html",
     "clinic/_consent_privacy.html",
     "clinic/privacy.html",
+    "questionnaire/_urgent.html",
+    "embed/base.html",
+    "embed/form.html",
+    "embed/thanks.html",
     *(
         f"emails/{name}.{ext}"
-        for name in ("_patient_footer", "_clinic_footer", "confirmation", "questionnaire", "reminder")
+        for name in (
+            "_patient_footer",
+            "_clinic_footer",
+            "confirmation",
+            "questionnaire",
+            "reminder",
+            "coordinator_message",
+            "consultation_invite",
+            "consultation_cancel",
+            "consultation_reminder",
+            "_consultation_details",
+        )
         for ext in ("html", "txt")
     ),
     "emails/_layout.html",
