@@ -1,7 +1,7 @@
 """leads: the language the person reads (the latest inquiry's article's); articles: their translations
 
 Revision ID: a13i18n0001
-Revises: a14cnd0001
+Revises: a12wp0001
 Create Date: 2026-12-02 01:50:00
 
 """
@@ -13,7 +13,7 @@ import leads.models.types
 
 # revision identifiers, used by Alembic.
 revision = "a13i18n0001"
-down_revision = "a14cnd0001"
+down_revision = 'a12wp0001'
 branch_labels = None
 depends_on = None
 
