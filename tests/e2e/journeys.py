@@ -103,14 +103,17 @@ def links_text(stack: Stack, message) -> str:
 
 
 def answer_questionnaire(page, red_flag: bool) -> None:
-    """Say yes to the first symptom (severity 6, 3 to 12 months), no to the rest; a red flag if asked."""
+    """Tick only the first symptom (severity 6, 3 to 12 months); a red flag if asked.
+
+    The symptoms ticked on the inquiry form come ticked; severity and duration show only for a
+    ticked symptom (CSS :has()), so the only visible groups in the section are the first's."""
     symptoms = page.get_by_role("region", name="Your symptoms")
-    presence = symptoms.get_by_role("group", name="Do you have this?")
-    for index in range(presence.count()):
-        presence.nth(index).get_by_role("radio", name="Yes" if index == 0 else "No", exact=True).check()
+    boxes = symptoms.get_by_role("checkbox")
+    for index in range(boxes.count()):
+        boxes.nth(index).set_checked(index == 0)
     first = symptoms.get_by_role("group").first
     first.get_by_role("radio", name="6", exact=True).check()
-    first.get_by_role("radio", name="3 to 12 months").check()
+    symptoms.get_by_role("radio", name="3 to 12 months").check()
     pattern = page.get_by_role("region", name="When your symptoms change").get_by_role("group")
     for index in range(pattern.count()):
         pattern.nth(index).get_by_role("radio", name="Not sure").check()

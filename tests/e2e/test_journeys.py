@@ -132,8 +132,8 @@ def test_patient_answers_from_the_email_and_unsubscribes(browser, stack):
         page.goto(questionnaire_link(stack, email))
         region = page.get_by_role("region", name="Your symptoms")
         for label in symptoms:
-            expect(region.get_by_role("group", name=label, exact=True)).to_have_count(1)
-        expect(region.get_by_role("group", name="Do you have this?")).to_have_count(len(symptoms))
+            expect(region.get_by_role("checkbox", name=label, exact=True)).to_have_count(1)
+        expect(region.get_by_role("checkbox")).to_have_count(len(symptoms))
         findings.check(page, "questionnaire")
 
         send_answers(page)
