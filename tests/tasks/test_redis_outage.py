@@ -143,11 +143,11 @@ def test_redis_killed_under_load_every_inquiry_is_stored_and_mailed_once(
             assert time.monotonic() < deadline, f"{dict(statuses)}\n{worker_log.read_text()[-3000:]}"
             sweep()  # what beat does every minute: hands the rows the dead broker lost to the worker
             time.sleep(1.0)
+        sent_ids = set(
+            db.session.scalars(db.select(OutboundEmail.message_id).where(OutboundEmail.id.in_(confirmations)))
+        )
     assert worker.poll() is None, "the supervisor is gone"
     counts = Counter(message["Message-ID"] for message in smtp.handler.messages)
-    sent_ids = set(
-        db.session.scalars(db.select(OutboundEmail.message_id).where(OutboundEmail.id.in_(confirmations)))
-    )
     # Every confirmation arrived, and nothing (coordinators' notices included) arrived twice.
     assert sent_ids <= set(counts) and set(counts.values()) == {1}
     with capsys.disabled():
