@@ -5,6 +5,7 @@ from leads.models.event import AuditEntry, LeadEvent
 from leads.models.lead import ContactMethod, Inquiry, Lead, LeadStatus, SpamSubmission
 from leads.models.outbox import EmailKind, EmailStatus, OutboundEmail
 from leads.models.questionnaire import QuestionnaireResponse
+from leads.models.status_counts import LeadStatusCount
 from leads.models.user import Role, User, UserSession
 
 __all__ = [
@@ -18,6 +19,7 @@ __all__ = [
     "Lead",
     "LeadEvent",
     "LeadStatus",
+    "LeadStatusCount",
     "OutboundEmail",
     "QuestionnaireResponse",
     "Role",

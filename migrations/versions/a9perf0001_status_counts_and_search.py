@@ -1,0 +1,50 @@
+"""leads: per-status counter rows kept by triggers; a trigram index for the name search
+
+Revision ID: a9perf0001
+Revises: a14cnd0001
+Create Date: 2026-12-02 01:50:00
+
+"""
+
+from alembic import op
+import sqlalchemy as sa
+
+from leads.models.status_counts import DROP_SQL, RECOUNT_SQL, counts_sql
+
+
+# revision identifiers, used by Alembic.
+revision = "a9perf0001"
+down_revision = "a14cnd0001"
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    op.create_table(
+        "lead_status_counts",
+        sa.Column("status", sa.String(length=32), nullable=False),
+        sa.Column("shard", sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column("total", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.PrimaryKeyConstraint("status", "shard"),
+    )
+    dialect = op.get_bind().dialect.name
+    # Count the leads there are, then let the triggers keep the count (same transaction on PostgreSQL).
+    for statement in RECOUNT_SQL + counts_sql(dialect):
+        op.execute(statement)
+    if dialect == "postgresql":
+        op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+    op.create_index(
+        "ix_leads_name_trgm",
+        "leads",
+        ["full_name"],
+        postgresql_using="gin",
+        postgresql_ops={"full_name": "gin_trgm_ops"},
+    )
+
+
+def downgrade():
+    dialect = op.get_bind().dialect.name
+    op.drop_index("ix_leads_name_trgm", table_name="leads")
+    for statement in DROP_SQL[dialect]:
+        op.execute(statement)
+    op.drop_table("lead_status_counts")
