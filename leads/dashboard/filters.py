@@ -116,11 +116,13 @@ def search_condition(q: str) -> sa.ColumnElement[bool]:
     """
     pattern = escape_like(q)
     conditions = [
-        Lead.full_name.ilike(f"%{pattern}%", escape=LIKE_ESCAPE),
         # Addresses are stored normalized (lower-case domain); try the text as typed and in lower case.
         Lead.email.like(f"{pattern}%", escape=LIKE_ESCAPE),
         Lead.email.like(f"{escape_like(q.lower())}%", escape=LIKE_ESCAPE),
     ]
+    if "@" not in q:
+        # No name has an "@"; an address's trigrams ("exa", "com", ...) would walk most of the index.
+        conditions.append(Lead.full_name.ilike(f"%{pattern}%", escape=LIKE_ESCAPE))
     digits = re.sub(r"\D", "", q)
     if len(digits) >= 3 and re.fullmatch(r"[\d\s()+.\-]+", q):
         conditions.append(Lead.phone.like(f"+{digits}%"))
