@@ -355,6 +355,8 @@ def load_settings(env: Mapping[str, str] | None = None, instance_path: Path | No
         "CLINIC_TIMEZONE": _timezone(env, "CLINIC_TIMEZONE", "UTC"),
         "ROUND_ROBIN_ASSIGNMENT": _bool(env.get("ROUND_ROBIN_ASSIGNMENT"), False),
         "INBOX_PAGE_SIZE": _int(env, "INBOX_PAGE_SIZE", 50),
+        # A larger export runs on a worker (progress on a page, then a download), never in a request.
+        "EXPORT_INLINE_MAX_ROWS": _at_least(env, "EXPORT_INLINE_MAX_ROWS", 5000, 0),
         # Login throttling: failures only, moving windows (leads/auth/throttle.py says why these keys).
         "LOGIN_LIMIT_PER_ACCOUNT_AND_IP": _rate_limit(
             env, "LOGIN_LIMIT_PER_ACCOUNT_AND_IP", "5 per 15 minutes"

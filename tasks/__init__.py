@@ -112,7 +112,9 @@ def celery_init_app(app: Flask) -> Celery:
                 return self.run(*args, **kwargs)
 
     celery_app = Celery(
-        app.name, task_cls=FlaskTask, include=["tasks.email", "tasks.retention", "tasks.maintenance"]
+        app.name,
+        task_cls=FlaskTask,
+        include=["tasks.email", "tasks.retention", "tasks.maintenance", "tasks.exports"],
     )
     celery_app.config_from_object(celery_config(app.config))
     celery_app.steps["consumer"].add(Heartbeat)

@@ -13,4 +13,10 @@ bp.add_app_template_filter(span, "dash_span")
 bp.add_app_template_filter(stamp, "dash_stamp")
 
 # The view modules register themselves on `bp`.
-from leads.dashboard import contact_views, inbox_views, lead_views, stats_views  # noqa: E402, F401
+from leads.dashboard import (  # noqa: E402, F401
+    contact_views,
+    export_job_views,
+    inbox_views,
+    lead_views,
+    stats_views,
+)

@@ -2,6 +2,7 @@
 
 from leads.models.article import Article, ArticleSlug
 from leads.models.event import AuditEntry, LeadEvent
+from leads.models.export_job import ExportJob, ExportState
 from leads.models.lead import ContactMethod, Inquiry, Lead, LeadStatus, SpamSubmission
 from leads.models.outbox import EmailKind, EmailStatus, OutboundEmail
 from leads.models.questionnaire import QuestionnaireResponse
@@ -15,6 +16,8 @@ __all__ = [
     "ContactMethod",
     "EmailKind",
     "EmailStatus",
+    "ExportJob",
+    "ExportState",
     "Inquiry",
     "Lead",
     "LeadEvent",

@@ -1,4 +1,4 @@
-"""leads: per-status counter rows kept by triggers; a trigram index for the name search
+"""leads: per-status counter rows kept by triggers; a trigram index for the name search; export_jobs
 
 Revision ID: a9perf0001
 Revises: a14cnd0001
@@ -8,6 +8,9 @@ Create Date: 2026-12-02 01:50:00
 
 from alembic import op
 import sqlalchemy as sa
+
+import leads.models.base
+import leads.models.types
 
 from leads.models.status_counts import DROP_SQL, RECOUNT_SQL, counts_sql
 
@@ -20,6 +23,22 @@ depends_on = None
 
 
 def upgrade():
+    op.create_table(
+        "export_jobs",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("filters", leads.models.types.JSONType(), nullable=False),
+        sa.Column("state", sa.String(length=16), nullable=False),
+        sa.Column("rows_total", sa.Integer(), nullable=False),
+        sa.Column("rows_done", sa.Integer(), nullable=False),
+        sa.Column("file_name", sa.String(length=80), nullable=True),
+        sa.Column("created_at", leads.models.base.UTCDateTime(), nullable=False),
+        sa.Column("finished_at", leads.models.base.UTCDateTime(), nullable=True),
+        sa.ForeignKeyConstraint(["user_id"], ["users.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("export_jobs", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_export_jobs_user_id"), ["user_id"], unique=False)
     op.create_table(
         "lead_status_counts",
         sa.Column("status", sa.String(length=32), nullable=False),
@@ -48,3 +67,6 @@ def downgrade():
     for statement in DROP_SQL[dialect]:
         op.execute(statement)
     op.drop_table("lead_status_counts")
+    with op.batch_alter_table("export_jobs", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_export_jobs_user_id"))
+    op.drop_table("export_jobs")
