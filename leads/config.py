@@ -232,6 +232,9 @@ def load_settings(env: Mapping[str, str] | None = None, instance_path: Path | No
         # values of the statement, which may be names, emails or answers.
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True}
         | _connect_timeout(database_url, _int(env, "DATABASE_CONNECT_TIMEOUT_SECONDS", 3)),
+        # The embedded SQLite default only (see leads/sqlite_pragmas.py).
+        "SQLITE_JOURNAL_MODE": _choice(env, "SQLITE_JOURNAL_MODE", "wal", ("wal", "delete")),
+        "SQLITE_BUSY_TIMEOUT_MS": _at_least(env, "SQLITE_BUSY_TIMEOUT_MS", 5000, 0),
         # Redis: broker, rate-limit storage. Unset means embedded, server-less fallbacks.
         "REDIS_URL": redis_url,
         "CELERY_BROKER_URL": env.get("CELERY_BROKER_URL")

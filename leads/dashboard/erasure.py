@@ -16,6 +16,7 @@ from leads.mail import outbox
 from leads.mail.delivery import eml_path
 from leads.models import Lead, OutboundEmail, User
 from leads.models.base import utcnow
+from leads.sqlite_pragmas import checkpoint
 from leads.timeline import EventKind, record_event
 
 log = logging.getLogger(__name__)
@@ -96,5 +97,6 @@ def erase_lead(lead: Lead, actor: User) -> int:
     # After the commit: if it had failed, the copies would still match the data.
     deleted = _delete_copies(email_ids)
     request_vacuum(touched_tables())
+    checkpoint()
     log.info("lead %s erased: %s emails cancelled, %s files deleted", lead.id, cancelled, deleted)
     return deleted
