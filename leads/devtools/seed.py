@@ -17,7 +17,14 @@ from leads.models import Article, Inquiry, Lead, LeadStatus
 from leads.models.base import utcnow
 
 FIRST = ["Ana", "Ben", "Chloé", "David", "Elif", "Farah", "Giorgio", "Hana", "Ivan", "Julia", "Karim", "Lena"]
-LAST = ["Almeida", "Brown", "Costa", "Dubois", "Evans", "Fischer", "García", "Haddad", "Ivanova", "Jensen"]
+# 400 surnames, so that one surname is a quarter of a percent of the leads, as in a real list.
+LAST = [
+    head + tail
+    for head in ("Al", "Ben", "Cor", "Dal", "Es", "Fer", "Gal", "Har", "Ib", "Jor",
+                 "Kal", "Lor", "Mar", "Nor", "Os", "Per", "Ros", "Sal", "Tor", "Val")
+    for tail in ("ani", "berg", "cott", "dez", "ello", "field", "gren", "haddad", "ico", "jensen",
+                 "kova", "lund", "mann", "nez", "ova", "quist", "rossi", "sen", "ton", "wood")
+]  # fmt: skip
 SOURCES = [None, None, "google", "newsletter", "facebook"]
 LEAD_COLUMNS = (
     "id", "full_name", "email", "phone", "status", "is_urgent", "score", "preferred_contact",
@@ -48,7 +55,7 @@ def _rows(first_id: int, total: int, article: Article, now: datetime) -> Iterato
         first, last = rng.choice(FIRST), rng.choice(LAST)
         lead = {
             "id": lead_id,
-            "full_name": f"{first} {last} {lead_id}",
+            "full_name": f"{first} {last}",
             "email": f"{first.lower()}.{lead_id}@example.com",
             "phone": f"+4477009{lead_id % 100_000:05d}",
             "status": rng.choice(statuses),

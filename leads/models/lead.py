@@ -41,7 +41,7 @@ class Lead(db.Model):
         # and the merged duplicates of a lead.
         sa.Index("ix_leads_status_inbox", "status", "is_urgent", "score", "last_inquiry_at", "id"),
         sa.Index("ix_leads_created", "created_at", "id"),
-        sa.Index("ix_leads_phone", "phone"),
+        sa.Index("ix_leads_phone", "phone", postgresql_ops={"phone": "text_pattern_ops"}),
         sa.Index("ix_leads_email_prefix", "email", postgresql_ops={"email": "text_pattern_ops"}),
         # Search: a fragment of a name anywhere, by trigrams on PostgreSQL (pg_trgm is created before
         # the tables; the email and phone branches of the search use the prefix indexes above).

@@ -52,6 +52,9 @@ def upgrade():
         op.execute(statement)
     if dialect == "postgresql":
         op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+        # The phone search is a prefix LIKE: only text_pattern_ops serves it under any collation.
+        op.execute("DROP INDEX ix_leads_phone")
+        op.execute("CREATE INDEX ix_leads_phone ON leads (phone text_pattern_ops)")
     op.create_index(
         "ix_leads_name_trgm",
         "leads",
@@ -64,6 +67,9 @@ def upgrade():
 def downgrade():
     dialect = op.get_bind().dialect.name
     op.drop_index("ix_leads_name_trgm", table_name="leads")
+    if dialect == "postgresql":
+        op.execute("DROP INDEX ix_leads_phone")
+        op.execute("CREATE INDEX ix_leads_phone ON leads (phone)")
     for statement in DROP_SQL[dialect]:
         op.execute(statement)
     op.drop_table("lead_status_counts")

@@ -41,7 +41,9 @@ def plans_of(search: str) -> list[str]:
     ]
 
 
-@pytest.mark.parametrize("search", ["Dubois 1234", "ubois 12", "ana.1234@example.com", "ana.123"])
+@pytest.mark.parametrize(
+    "search", ["Corlund", "ena Corl", "ana.1234@example.com", "ana.123", "44 7700 900"]
+)
 def test_search_uses_the_indexes_on_postgresql(app, search):
     if db.engine.dialect.name != "postgresql":
         service_missing("PostgreSQL (DATABASE_URL)")
@@ -52,3 +54,4 @@ def test_search_uses_the_indexes_on_postgresql(app, search):
         assert "Seq Scan on leads" not in plan, plan
         assert "ix_leads_email_prefix" in plan, plan
         assert ("ix_leads_name_trgm" in plan) == ("@" not in search), plan
+        assert ("ix_leads_phone" in plan) == search[0].isdigit(), plan
