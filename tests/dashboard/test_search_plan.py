@@ -41,9 +41,7 @@ def plans_of(search: str) -> list[str]:
     ]
 
 
-@pytest.mark.parametrize(
-    "search", ["Corlund", "ena Corl", "ana.1234@example.com", "ana.123", "44 7700 900"]
-)
+@pytest.mark.parametrize("search", ["Corlund", "ena Corl", "ana.1234@example.com", "ana.123", "44 7700 900"])
 def test_search_uses_the_indexes_on_postgresql(app, search):
     if db.engine.dialect.name != "postgresql":
         service_missing("PostgreSQL (DATABASE_URL)")
