@@ -129,7 +129,8 @@ def _store(article: Article, data: InquiryData, now: datetime) -> tuple[Submissi
     lead, new_lead = _upsert_lead(known, data, now)
     # A new inquiry, with its consent, is the patient asking to be contacted again.
     resubscribed = lead.unsubscribed_at is not None
-    lead.unsubscribed_at = None
+    if resubscribed:  # assigning None to a new lead would cost an UPDATE of the row just inserted
+        lead.unsubscribed_at = None
     inquiry = Inquiry(
         lead=lead,
         article_id=article.id,
@@ -176,6 +177,7 @@ def submit_inquiry(article: Article, data: InquiryData, now: datetime | None = N
     if existing is not None:
         return existing
     now = now or utcnow()
+    article_id = article.id  # read before the commit expires it: no reload just for the log line
     # Two attempts: the first may lose a race for a new lead's email address.
     for attempt in (1, 2):
         try:
@@ -196,7 +198,7 @@ def submit_inquiry(article: Article, data: InquiryData, now: datetime | None = N
             "inquiry %s sent again for lead %s: recorded, nothing owed", result.repeat_of, result.lead_id
         )
         return result
-    log.info("inquiry %s stored for lead %s (article %s)", result.inquiry_id, result.lead_id, article.id)
+    log.info("inquiry %s stored for lead %s (article %s)", result.inquiry_id, result.lead_id, article_id)
     metrics.inquiry_received()
     published = outbox.publish(hints.now)
     if published == len(hints.now):
