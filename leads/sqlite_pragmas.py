@@ -10,19 +10,41 @@ is for a database on a network file system, where WAL's shared memory does not w
 
 from __future__ import annotations
 
+import sqlite3
+from contextlib import closing
+from pathlib import Path
+
 from flask import Flask
 from sqlalchemy import event
 
 from leads.extensions import db
 
 
+def _broker_file(broker_url: str) -> Path | None:
+    prefix = "sqla+sqlite:///"
+    return Path(broker_url[len(prefix) :]) if broker_url.startswith(prefix) else None
+
+
+def _persist_journal_mode(path: Path, journal_mode: str) -> None:
+    """The journal mode is kept in the database file: set once, every later connection has it
+    (kombu opens the broker's connections itself, out of reach of an engine event)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.touch(mode=0o600, exist_ok=True)
+    with closing(sqlite3.connect(path, timeout=5)) as conn:
+        conn.execute(f"PRAGMA journal_mode = {journal_mode}")
+
+
 def init_app(app: Flask) -> None:
-    """Set the pragmas on each new connection of the app's SQLite engine (PostgreSQL: nothing)."""
+    """Set the pragmas on each new connection of the app's SQLite engine (PostgreSQL: nothing), and
+    the journal mode of the embedded broker's SQLite file."""
+    journal_mode = app.config["SQLITE_JOURNAL_MODE"]
+    broker = _broker_file(app.config["CELERY_BROKER_URL"])
+    if broker is not None:
+        _persist_journal_mode(broker, journal_mode)
     with app.app_context():
         engine = db.engine
     if engine.dialect.name != "sqlite":
         return
-    journal_mode = app.config["SQLITE_JOURNAL_MODE"]
     busy_timeout = app.config["SQLITE_BUSY_TIMEOUT_MS"]
 
     @event.listens_for(engine, "connect")

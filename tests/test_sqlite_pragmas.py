@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import sqlite3
 import time
+from contextlib import closing
 
 import pytest
 import sqlalchemy as sa
@@ -58,3 +60,11 @@ def test_a_writer_commits_while_a_reader_is_mid_transaction(sqlite_app):
         assert reader.execute(sa.select(sa.func.count()).select_from(Lead)).scalar() == 1
         reader.rollback()
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Lead)) == 2
+
+
+def test_the_embedded_broker_file_is_in_wal_mode_too(base_env, tmp_path):
+    broker = tmp_path / "broker.sqlite"
+    _sqlite_app(base_env, tmp_path / "app.sqlite", CELERY_BROKER_URL=f"sqla+sqlite:///{broker}")
+    with closing(sqlite3.connect(broker)) as conn:
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert broker.stat().st_mode & 0o077 == 0
