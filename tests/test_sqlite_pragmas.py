@@ -37,7 +37,12 @@ def test_each_connection_is_in_wal_mode_with_a_busy_timeout(sqlite_app):
 
 
 def test_journal_mode_delete_is_there_for_network_file_systems(base_env, tmp_path):
-    app = _sqlite_app(base_env, tmp_path / "nfs.sqlite", SQLITE_JOURNAL_MODE="delete")
+    app = _sqlite_app(
+        base_env,
+        tmp_path / "nfs.sqlite",
+        SQLITE_JOURNAL_MODE="delete",
+        CELERY_BROKER_URL=f"sqla+sqlite:///{tmp_path / 'broker.sqlite'}",
+    )
     with app.app_context():
         with db.engine.connect() as conn:
             assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "delete"
