@@ -9,6 +9,7 @@ import sqlalchemy as sa
 
 from leads.audit.service import AuditAction, record_audit
 from leads.dashboard.actions import ActionError
+from leads.dashboard.export_jobs import discard_files
 from leads.dashboard.vacuum import request_vacuum
 from leads.extensions import db
 from leads.lead_signals import lead_tables, scrub_all_rows
@@ -98,5 +99,6 @@ def erase_lead(lead: Lead, actor: User) -> int:
     deleted = _delete_copies(email_ids)
     request_vacuum(touched_tables())
     checkpoint()
+    discard_files()  # a finished export may list the person
     log.info("lead %s erased: %s emails cancelled, %s files deleted", lead.id, cancelled, deleted)
     return deleted

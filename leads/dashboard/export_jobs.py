@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import logging
 import secrets
+import time
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -27,6 +28,8 @@ from leads.models.base import utcnow
 log = logging.getLogger(__name__)
 # Progress is written after every this many rows (one small UPDATE each).
 PROGRESS_EVERY = 5000
+# A finished file holds patients' details: it is kept long enough to be downloaded, no longer.
+KEEP_SECONDS = 24 * 3600
 
 
 def exports_dir() -> Path:
@@ -43,8 +46,21 @@ def job_file(job: ExportJob) -> Path | None:
     return path if path.is_file() else None
 
 
+def discard_files(older_than_seconds: float = 0) -> int:
+    """Delete export files (finished or partial) older than this; all of them by default, as after
+    an erasure, whose person a file may hold. Returns how many were deleted."""
+    cutoff = time.time() - older_than_seconds
+    deleted = 0
+    for path in exports_dir().iterdir():
+        if path.is_file() and path.stat().st_mtime <= cutoff:
+            path.unlink(missing_ok=True)
+            deleted += 1
+    return deleted
+
+
 def start_export(filters: InboxFilters, user_id: int, rows: int) -> ExportJob:
     """Record the job and the audit entry, commit, then hand the job to a worker."""
+    discard_files(older_than_seconds=KEEP_SECONDS)
     job = ExportJob(user_id=user_id, filters=filters.query_args(), rows_total=rows)
     db.session.add(job)
     record_audit(AuditAction.LEADS_EXPORTED, "lead", None, filters=filters.for_audit(), rows=rows)
