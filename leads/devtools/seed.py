@@ -6,6 +6,7 @@ The database's own triggers keep the inbox's per-status counts, so they are exac
 
 from __future__ import annotations
 
+import json
 import random
 from collections.abc import Iterator
 from datetime import datetime, timedelta
@@ -35,6 +36,7 @@ INQUIRY_COLUMNS = (
     "consent_text", "consent_version", "consented_at", "utm_source", "created_at",
 )  # fmt: skip
 BATCH = 10_000
+COPY_BATCH = 50_000
 
 
 def _article() -> Article:
@@ -83,22 +85,31 @@ def _rows(first_id: int, total: int, article: Article, now: datetime) -> Iterato
 
 
 def _copy(rows: Iterator[tuple[dict, dict]]) -> None:
-    """COPY both tables in one pass over the rows (leads first: the inquiries' foreign key)."""
-    import json
-
+    """COPY both tables, a batch at a time (leads first: the inquiries' foreign key), so memory
+    stays flat whatever N."""
     raw = db.session.connection().connection.driver_connection
-    buffered = []
     with raw.cursor() as cursor:
-        with cursor.copy(f"COPY leads ({', '.join(LEAD_COLUMNS)}) FROM STDIN") as copy:
-            for lead, inquiry in rows:
-                copy.write_row([lead[name] for name in LEAD_COLUMNS])
-                inquiry["symptoms"] = json.dumps(inquiry["symptoms"])
-                buffered.append([inquiry[name] for name in INQUIRY_COLUMNS])
-        with cursor.copy(f"COPY inquiries ({', '.join(INQUIRY_COLUMNS)}) FROM STDIN") as copy:
-            for row in buffered:
-                copy.write_row(row)
+        for batch in _batches(rows, COPY_BATCH):
+            with cursor.copy(f"COPY leads ({', '.join(LEAD_COLUMNS)}) FROM STDIN") as copy:
+                for lead, _inquiry in batch:
+                    copy.write_row([lead[name] for name in LEAD_COLUMNS])
+            with cursor.copy(f"COPY inquiries ({', '.join(INQUIRY_COLUMNS)}) FROM STDIN") as copy:
+                for _lead, inquiry in batch:
+                    inquiry["symptoms"] = json.dumps(inquiry["symptoms"])
+                    copy.write_row([inquiry[name] for name in INQUIRY_COLUMNS])
         # The ids were given explicitly: move the sequence past them.
         cursor.execute("SELECT setval(pg_get_serial_sequence('leads', 'id'), (SELECT max(id) FROM leads))")
+
+
+def _batches(rows: Iterator[tuple[dict, dict]], size: int) -> Iterator[list[tuple[dict, dict]]]:
+    batch = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 def _insert(rows: Iterator[tuple[dict, dict]]) -> None:

@@ -7,13 +7,15 @@ import sqlalchemy as sa
 from leads.dashboard.filters import InboxFilters, parse_filters, status_counts
 from leads.dashboard.inbox import load_page
 from leads.dashboard.pagination import SORTS
+from leads.devtools import seed
 from leads.extensions import db
 from leads.models import Inquiry, Lead
 from leads.models.base import utcnow
 from tests.factories import make_lead
 
 
-def test_seed_adds_leads_with_inquiries_after_the_existing_ones(app):
+def test_seed_adds_leads_with_inquiries_after_the_existing_ones(app, monkeypatch):
+    monkeypatch.setattr(seed, "COPY_BATCH", 50)  # several COPY batches on PostgreSQL
     make_lead()
     db.session.commit()
     result = app.test_cli_runner().invoke(args=["dev", "seed", "--leads", "120"])
