@@ -74,6 +74,8 @@ bench: $(DEV_STAMP)  ## Benchmarks, each beside its baseline (not part of `make 
 	$(BIN)/python -m bench.page_render
 	$(BIN)/python -m bench.inquiry_throughput
 	$(BIN)/python -m bench.inbox_scale
+	$(BIN)/python -m bench.export_scale
+	$(BIN)/python -m bench.sqlite_burst
 	$(BIN)/python -m bench.slow_clients  # needs the caddy binary
 
 clean:  ## Remove caches and bench output (keeps .venv and instance/)

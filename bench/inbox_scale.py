@@ -1,20 +1,19 @@
 """The dashboard inbox on a large table: keyset pages (built) vs OFFSET pages (baseline).
 
-    python -m bench.inbox_scale [--leads 100000] [-n 50]
+    python -m bench.inbox_scale [--leads 100000] [-n 50] [--backend postgresql]
 
-Seeds N leads, each with one inquiry, then times a whole inbox page (50 rows and its
-batched side queries: latest inquiry, answers, questionnaire state, assignees) at the
-top and halfway down. Beside it, the page's main query alone, halfway down, as built
-(the keyset cursor of the "next page" link) and as the baseline (the same query with
-OFFSET, what page-number pagination runs). Also: the per-status counts shown above the
-inbox, and the number of SQL statements one page costs.
+Seeds N leads with `flask dev seed`'s loader (COPY on PostgreSQL), then times what one
+inbox view queries (50 rows, their batched side queries, and the per-status tab counts)
+at the top, under a status tab, halfway down, and for searches (exact email, email
+prefix, a name, a fragment of a name). Beside them: the tab counts from the counter rows
+(built) and by GROUP BY over every lead (baseline), and the page's main query halfway
+down as keyset (built) and OFFSET (baseline).
 """
 
 from __future__ import annotations
 
 import argparse
-import random
-from datetime import timedelta
+import time
 
 import sqlalchemy as sa
 
@@ -22,62 +21,12 @@ from bench.common import Result, backends, bench_app, measure, print_table, save
 from leads.dashboard.filters import conditions, parse_filters, status_counts
 from leads.dashboard.inbox import load_page
 from leads.dashboard.pagination import SORTS, decode_cursor, encode_cursor
+from leads.devtools.seed import seed_leads
 from leads.extensions import db
-from leads.models import Article, Inquiry, Lead, LeadStatus
+from leads.models import Lead, LeadStatus
 from leads.models.base import utcnow
 
 PAGE = 50
-BATCH = 5000
-STATUSES = [status.value for status in LeadStatus]
-
-
-def seed(total: int) -> int:
-    """`total` leads with one inquiry each, spread over a year; returns the article id."""
-    article = Article(wp_id=1, slug="bench", title="Bench", html="<p>x</p>", symptoms=["Lower back pain"])
-    db.session.add(article)
-    db.session.commit()
-    rng = random.Random(7)
-    now = utcnow()
-    for start in range(0, total, BATCH):
-        leads, inquiries = [], []
-        for i in range(start, min(start + BATCH, total)):
-            when = now - timedelta(minutes=rng.randrange(525_600))
-            leads.append(
-                {
-                    "id": i + 1,
-                    "full_name": f"Patient {i}",
-                    "email": f"patient{i}@example.com",
-                    "status": rng.choice(STATUSES),
-                    "is_urgent": rng.random() < 0.02,
-                    "score": rng.randrange(101),
-                    "preferred_contact": "email",
-                    "last_inquiry_at": when,
-                    "created_at": when,
-                    "updated_at": when,
-                }
-            )
-            inquiries.append(
-                {
-                    "lead_id": i + 1,
-                    "article_id": article.id,
-                    "submission_id": f"bench-{i}",
-                    "symptoms": ["Lower back pain"],
-                    "message": "",
-                    "preferred_contact": "email",
-                    "consent_text": "I agree.",
-                    "consent_version": "bench",
-                    "consented_at": when,
-                    "utm_source": rng.choice([None, "google", "newsletter"]),
-                    "created_at": when,
-                }
-            )
-        db.session.execute(sa.insert(Lead), leads)
-        db.session.execute(sa.insert(Inquiry), inquiries)
-        db.session.commit()
-    if db.engine.dialect.name == "postgresql":
-        db.session.execute(sa.text("ANALYZE"))
-        db.session.commit()
-    return article.id
 
 
 def _ordered(filters) -> sa.Select:
@@ -102,6 +51,22 @@ def cursor_at(filters, depth: int) -> str:
     return encode_cursor(filters.sort, lead)
 
 
+def counts_by_group_by(filters) -> dict[str, int]:
+    """The baseline for the tabs: one GROUP BY over every lead, as every page view ran it before."""
+    rows = db.session.execute(
+        sa.select(Lead.status, sa.func.count())
+        .where(*conditions(filters, None, with_status=False))
+        .group_by(Lead.status)
+    )
+    return dict(rows.all())
+
+
+def inbox_view(filters, cursor: str | None = None) -> None:
+    """What one inbox page view queries: the page of rows and the tab counts above it."""
+    load_page(filters, None, utcnow(), cursor, size=PAGE)
+    status_counts(filters, None)
+
+
 def statements_per_page(filters, cursor: str | None) -> int:
     seen = []
     listener = lambda *args: seen.append(1)  # noqa: E731  (a counter, nothing more)
@@ -116,26 +81,45 @@ def statements_per_page(filters, cursor: str | None) -> int:
 def run_on(backend: str, total: int, n: int) -> list[Result]:
     results = []
     with bench_app(backend):
-        seed(total)
+        started = time.perf_counter()
+        seed_leads(total)
+        print(f"{backend}: seeded {total:,} leads in {time.perf_counter() - started:.1f} s")
         everyone, _ = parse_filters({}, SORTS)
         new_only, _ = parse_filters({"status": "new"}, SORTS)
         deep = total // 2
         deep_cursor = cursor_at(everyone, deep)
-        now = utcnow()
+        middle = db.session.get(Lead, total // 3)
+        by_email, _ = parse_filters({"q": middle.email}, SORTS)
+        by_email_prefix, _ = parse_filters({"q": middle.email.split("@")[0]}, SORTS)
+        surname = middle.full_name.split()[-1]
+        by_name, _ = parse_filters({"q": surname}, SORTS)  # a quarter of a percent of the leads
+        by_fragment, _ = parse_filters({"q": f"{middle.full_name.split()[0][1:]} {surname[:4]}"}, SORTS)
+        by_phone, _ = parse_filters({"q": middle.phone[1:]}, SORTS)
+        assert status_counts(everyone, None) == {
+            **{status.value: 0 for status in LeadStatus},
+            **counts_by_group_by(everyone),
+        }
 
         def timed(name, func):
             db.session.expire_all()
             results.append(measure(name, backend, func, n, warmup=5))
 
-        timed("inbox page 1 (built)", lambda _i: load_page(everyone, None, now, size=PAGE))
+        timed("inbox view, page 1 + tab counts (built)", lambda _i: inbox_view(everyone))
         timed(
-            f"inbox page at row {deep:,}, keyset (built)",
-            lambda _i: load_page(everyone, None, now, deep_cursor),
+            "baseline: page 1 + counts by GROUP BY",
+            lambda _i: (load_page(everyone, None, utcnow(), size=PAGE), counts_by_group_by(everyone)),
         )
+        timed("inbox view, status=new (built)", lambda _i: inbox_view(new_only))
+        timed(f"inbox view at row {deep:,}, keyset (built)", lambda _i: inbox_view(everyone, deep_cursor))
+        timed("tab counts: counter rows (built)", lambda _i: status_counts(everyone, None))
+        timed("baseline: tab counts by GROUP BY", lambda _i: counts_by_group_by(everyone))
         timed(f"rows at {deep:,}: keyset query (built)", lambda _i: keyset_rows(everyone, deep_cursor))
         timed(f"baseline: rows at {deep:,}: OFFSET query", lambda _i: offset_rows(everyone, deep))
-        timed("inbox page 1, status=new (built)", lambda _i: load_page(new_only, None, now, size=PAGE))
-        timed("status counts (tabs above the inbox)", lambda _i: status_counts(everyone, None))
+        timed("search: exact email, page + counts", lambda _i: inbox_view(by_email))
+        timed("search: email prefix, page + counts", lambda _i: inbox_view(by_email_prefix))
+        timed("search: surname, page + counts", lambda _i: inbox_view(by_name))
+        timed("search: name fragment, page + counts", lambda _i: inbox_view(by_fragment))
+        timed("search: phone digits, page + counts", lambda _i: inbox_view(by_phone))
         first = statements_per_page(everyone, None)
         later = statements_per_page(everyone, deep_cursor)
         print(f"{backend}: SQL statements per inbox page: first {first}, deep {later}")
@@ -146,8 +130,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--leads", type=int, default=100_000)
     parser.add_argument("-n", type=int, default=50)
+    parser.add_argument("--backend", choices=["sqlite", "postgresql"], help="only this database")
     args = parser.parse_args()
-    results = [result for backend in backends() for result in run_on(backend, args.leads, args.n)]
+    chosen = [args.backend] if args.backend else backends()
+    results = [result for backend in chosen for result in run_on(backend, args.leads, args.n)]
     print_table(f"Inbox with {args.leads:,} leads ({PAGE} rows a page)", results)
     print(f"figures saved to {save('inbox_scale', results)}")
 

@@ -93,6 +93,9 @@ def register_extensions(app: Flask) -> None:
     from leads.db_teardown import init_app as init_db_teardown
 
     init_db_teardown(app)
+    from leads.sqlite_pragmas import init_app as init_sqlite_pragmas
+
+    init_sqlite_pragmas(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)

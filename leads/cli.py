@@ -8,6 +8,7 @@ def init_app(app: Flask) -> None:
     from leads.articles.cli import articles_cli
     from leads.auth.cli import users_cli
     from leads.backup.cli import backup_command, restore_command
+    from leads.devtools.cli import dev_cli
     from leads.doctor import doctor_command
     from leads.inbound.cli import mail_cli
     from leads.mail.cli import outbox_cli
@@ -23,3 +24,4 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(restore_command)
     app.cli.add_command(doctor_command)
     app.cli.add_command(mail_cli)
+    app.cli.add_command(dev_cli)

@@ -257,6 +257,9 @@ def load_settings(env: Mapping[str, str] | None = None, instance_path: Path | No
         # values of the statement, which may be names, emails or answers.
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True}
         | _connect_timeout(database_url, _int(env, "DATABASE_CONNECT_TIMEOUT_SECONDS", 3)),
+        # The embedded SQLite default only (see leads/sqlite_pragmas.py).
+        "SQLITE_JOURNAL_MODE": _choice(env, "SQLITE_JOURNAL_MODE", "wal", ("wal", "delete")),
+        "SQLITE_BUSY_TIMEOUT_MS": _at_least(env, "SQLITE_BUSY_TIMEOUT_MS", 5000, 0),
         # Redis: broker, rate-limit storage. Unset means embedded, server-less fallbacks.
         "REDIS_URL": redis_url,
         "CELERY_BROKER_URL": env.get("CELERY_BROKER_URL")
@@ -397,6 +400,8 @@ def load_settings(env: Mapping[str, str] | None = None, instance_path: Path | No
         "CLINIC_TIMEZONE": _timezone(env, "CLINIC_TIMEZONE", "UTC"),
         "ROUND_ROBIN_ASSIGNMENT": _bool(env.get("ROUND_ROBIN_ASSIGNMENT"), False),
         "INBOX_PAGE_SIZE": _int(env, "INBOX_PAGE_SIZE", 50),
+        # A larger export runs on a worker (progress on a page, then a download), never in a request.
+        "EXPORT_INLINE_MAX_ROWS": _at_least(env, "EXPORT_INLINE_MAX_ROWS", 5000, 0),
         # Login throttling: failures only, moving windows (leads/auth/throttle.py says why these keys).
         "LOGIN_LIMIT_PER_ACCOUNT_AND_IP": _rate_limit(
             env, "LOGIN_LIMIT_PER_ACCOUNT_AND_IP", "5 per 15 minutes"

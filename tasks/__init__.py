@@ -125,7 +125,14 @@ def celery_init_app(app: Flask) -> Celery:
     celery_app = Celery(
         app.name,
         task_cls=FlaskTask,
-        include=["tasks.email", "tasks.retention", "tasks.maintenance", "tasks.wordpress", "tasks.webhooks"],
+        include=[
+            "tasks.email",
+            "tasks.retention",
+            "tasks.maintenance",
+            "tasks.wordpress",
+            "tasks.webhooks",
+            "tasks.exports",
+        ],
     )
     celery_app.config_from_object(celery_config(app.config))
     celery_app.steps["consumer"].add(Heartbeat)

@@ -19,6 +19,7 @@ from alembic.migration import MigrationContext
 from flask import current_app
 
 from leads import create_app
+from leads.dashboard.filters import InboxFilters, status_counts
 from leads.extensions import db
 from leads.models import Article, AuditEntry, Lead, LeadEvent, OutboundEmail, QuestionnaireResponse
 from leads.models.base import UTCDateTime
@@ -225,6 +226,11 @@ def test_upgrade_from_the_first_revision_keeps_the_data(migrated_app):
     assert (event.lead_id, event.data) == (lead.id, {"to": "contacted"})
     audit = db.session.scalar(sa.select(AuditEntry))
     assert (audit.action, audit.actor_email) == ("lead.viewed", "cora@clinic.example")
+    # The inbox's counters were counted from the leads there were, and the triggers keep them.
+    assert status_counts(InboxFilters(), None)["contacted"] == 1  # the merged duplicate is not
+    lead.status = "qualified"
+    db.session.commit()
+    assert {k: v for k, v in status_counts(InboxFilters(), None).items() if v} == {"qualified": 1}
     # And the app serves it: the upgraded account logs in and the inbox lists the lead.
     client = migrated_app.test_client()
     log_in(client, lead.assignee)

@@ -7,10 +7,9 @@ from werkzeug.exceptions import Gone, NotFound
 from werkzeug.routing import RequestRedirect
 from werkzeug.wrappers import Response
 
-from leads.articles import seo
 from leads.articles.importer import BAD_SLUG, MAX_SLUG
+from leads.articles.page_parts import page_parts
 from leads.articles.slugs import current_slug
-from leads.articles.translations import alternates
 from leads.extensions import db
 from leads.i18n import use_language
 from leads.inquiries.forms import InquiryForm, build_form, tracking_from_request
@@ -61,19 +60,10 @@ def _same_address_at(slug: str) -> str:
 def render_page(
     article: Article, form: InquiryForm, status: int = 200, notice: str | None = None
 ) -> Response:
-    """The article page. Everything shown was stored at import: nothing is parsed here."""
-    url = seo.canonical_url(article)
+    """The article page. Everything shown was stored at import: nothing is parsed here, and the
+    article part is rendered once per article version (page_parts); only the form per request."""
     html = render_template(
-        "articles/show.html",
-        article=article,
-        form=form,
-        notice=notice,
-        canonical_url=url,
-        description=seo.description(article),
-        open_graph=seo.open_graph(article, url),
-        json_ld=seo.json_ld(article, url),
-        # The post's other-language versions: (article, canonical URL) for the links and hreflang.
-        alternates=[(other, seo.canonical_url(other)) for other in alternates(article)],
+        "articles/show.html", article=article, form=form, notice=notice, parts=page_parts(article)
     )
     response = make_response(html, status)
     # A re-rendered form holds what the patient typed: no cache may keep it.

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 
 from leads.audit.service import AuditAction, record_audit
 from leads.dashboard.actions import ActionError
+from leads.dashboard.export_jobs import discard_files
 from leads.dashboard.vacuum import request_vacuum
 from leads.extensions import db
 from leads.lead_signals import lead_tables, scrub_all_rows
@@ -16,6 +17,7 @@ from leads.mail import outbox
 from leads.mail.delivery import eml_path
 from leads.models import Lead, OutboundEmail, User
 from leads.models.base import utcnow
+from leads.sqlite_pragmas import checkpoint
 from leads.timeline import EventKind, record_event
 
 log = logging.getLogger(__name__)
@@ -96,5 +98,7 @@ def erase_lead(lead: Lead, actor: User) -> int:
     # After the commit: if it had failed, the copies would still match the data.
     deleted = _delete_copies(email_ids)
     request_vacuum(touched_tables())
+    checkpoint()
+    discard_files()  # a finished export may list the person
     log.info("lead %s erased: %s emails cancelled, %s files deleted", lead.id, cancelled, deleted)
     return deleted

@@ -113,9 +113,10 @@ def row_cells(row: InboxRow) -> list[object]:
     return [neutralise(cell) for cell in cells]
 
 
-def record_export(filters: InboxFilters, user_id: int | None) -> int:
+def record_export(filters: InboxFilters, user_id: int | None, count: int | None = None) -> int:
     """Audit the export (filters and row count) and commit, before anything is sent."""
-    count = count_rows(filters, user_id)
+    if count is None:
+        count = count_rows(filters, user_id)
     record_audit(AuditAction.LEADS_EXPORTED, "lead", None, filters=filters.for_audit(), rows=count)
     db.session.commit()
     return count

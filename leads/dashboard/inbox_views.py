@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Response, current_app, render_template, request, stream_with_context
+from flask import Response, current_app, redirect, render_template, request, stream_with_context, url_for
 from flask_login import current_user
 
 from leads.dashboard import export
+from leads.dashboard.export_jobs import start_export
 from leads.dashboard.filters import parse_filters, status_counts
-from leads.dashboard.inbox import load_page
+from leads.dashboard.inbox import count_rows, load_page
 from leads.dashboard.pagination import SORTS, BadCursor
 from leads.dashboard.pipeline import LABELS
 from leads.dashboard.routes import bp
@@ -49,10 +50,16 @@ def inbox():
 
 @bp.get("/export.csv")
 def export_csv():
-    """The current filtered view as CSV, streamed chunk by chunk; audit-logged before the first byte."""
+    """The current filtered view as CSV, streamed chunk by chunk (audit-logged before the first byte),
+    or, past EXPORT_INLINE_MAX_ROWS, written by a worker while a page shows the progress."""
     filters, _problems = parse_filters(request.args, SORTS)
     now = utcnow()
-    export.record_export(filters, current_user.id)
+    rows = count_rows(filters, current_user.id)
+    if rows > current_app.config["EXPORT_INLINE_MAX_ROWS"]:
+        # Too long for a request: a worker writes the file; the page shows its progress.
+        job = start_export(filters, current_user.id, rows)
+        return redirect(url_for("dashboard.export_job", job_id=job.id), 303)
+    export.record_export(filters, current_user.id, rows)
     return Response(
         stream_with_context(export.csv_chunks(filters, current_user.id, now)),
         mimetype="text/csv",

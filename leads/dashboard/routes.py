@@ -18,6 +18,7 @@ from leads.conversations import views as conversation_views  # noqa: E402, F401
 from leads.dashboard import (  # noqa: E402, F401
     bulk_views,
     contact_views,
+    export_job_views,
     inbox_views,
     lead_rows,  # the next steps' merge and erasure receivers
     lead_views,

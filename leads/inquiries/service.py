@@ -158,7 +158,8 @@ def _store(article: Article, data: InquiryData, now: datetime) -> tuple[Submissi
     lead, new_lead = _upsert_lead(known, data, now, article.language)
     # A new inquiry, with its consent, is the patient asking to be contacted again.
     resubscribed = lead.unsubscribed_at is not None
-    lead.unsubscribed_at = None
+    if resubscribed:  # assigning None to a new lead would cost an UPDATE of the row just inserted
+        lead.unsubscribed_at = None
     inquiry = Inquiry(
         lead=lead,
         article_id=article.id,
@@ -211,6 +212,7 @@ def submit_inquiry(article: Article, data: InquiryData, now: datetime | None = N
         log.info("submission id of inquiry %s reused with other details: stored anew", existing.inquiry_id)
         data = replace(data, submission_id=uuid.uuid4().hex)
     now = now or utcnow()
+    article_id = article.id  # read before the commit expires it: no reload just for the log line
     # Two attempts: the first may lose a race for a new lead's email address.
     for attempt in (1, 2):
         try:
@@ -231,7 +233,7 @@ def submit_inquiry(article: Article, data: InquiryData, now: datetime | None = N
             "inquiry %s sent again for lead %s: recorded, nothing owed", result.repeat_of, result.lead_id
         )
         return result
-    log.info("inquiry %s stored for lead %s (article %s)", result.inquiry_id, result.lead_id, article.id)
+    log.info("inquiry %s stored for lead %s (article %s)", result.inquiry_id, result.lead_id, article_id)
     metrics.inquiry_received()
     published = outbox.publish(hints.now)
     if published == len(hints.now):

@@ -8,6 +8,7 @@ import logging
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
+import sqlalchemy as sa
 from flask import current_app
 
 from leads import task_names
@@ -58,28 +59,39 @@ def schedule_inquiry_followups(
     now = now or utcnow()
     config = current_app.config
     invite_at = now + timedelta(seconds=config["QUESTIONNAIRE_DELAY_SECONDS"])
-    rows = [
-        owe(EmailKind.CONFIRMATION, f"inquiry:{inquiry.id}:confirmation", now, inquiry.lead_id, inquiry.id),
-        owe(
-            EmailKind.QUESTIONNAIRE,
-            f"inquiry:{inquiry.id}:questionnaire",
-            invite_at,
-            inquiry.lead_id,
-            inquiry.id,
-        ),
+    owed = [
+        (EmailKind.CONFIRMATION, f"inquiry:{inquiry.id}:confirmation", now, 0),
+        (EmailKind.QUESTIONNAIRE, f"inquiry:{inquiry.id}:questionnaire", invite_at, 0),
     ]
     for number, days in enumerate(config["REMINDER_DAYS"] if reminders else [], start=1):
-        rows.append(
-            owe(
+        owed.append(
+            (
                 EmailKind.REMINDER,
                 f"inquiry:{inquiry.id}:reminder:{number}",
                 invite_at + timedelta(days=days),
-                inquiry.lead_id,
-                inquiry.id,
-                sequence=number,
+                number,
             )
         )
-    return rows
+    values = [
+        {
+            "kind": kind,
+            "idempotency_key": key,
+            "due_at": due_at,
+            "lead_id": inquiry.lead_id,
+            "inquiry_id": inquiry.id,
+            "recipient": None,
+            "sequence": sequence,
+            "status": EmailStatus.PENDING,
+            "attempts": 0,
+            "created_at": now,
+        }
+        for kind, key, due_at, sequence in owed
+    ]
+    # One multi-row INSERT ... RETURNING (the ORM's flush sends one INSERT per row on SQLite);
+    # the rows come back as ORM objects, in the session like any other.
+    rows = db.session.scalars(sa.insert(OutboundEmail).values(values).returning(OutboundEmail)).all()
+    order = {key: position for position, (_kind, key, _due, _seq) in enumerate(owed)}
+    return sorted(rows, key=lambda row: order[row.idempotency_key])
 
 
 def cancel_pending(lead_id: int, kinds: Iterable[str] | None = None, inquiry_id: int | None = None) -> int:

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from leads.extensions import db
 from leads.models.base import UTCDateTime, utcnow
+from leads.models.status_counts import install_counting_triggers
 from leads.models.types import JSONType
 
 
@@ -40,8 +41,17 @@ class Lead(db.Model):
         # and the merged duplicates of a lead.
         sa.Index("ix_leads_status_inbox", "status", "is_urgent", "score", "last_inquiry_at", "id"),
         sa.Index("ix_leads_created", "created_at", "id"),
-        sa.Index("ix_leads_phone", "phone"),
+        sa.Index("ix_leads_phone", "phone", postgresql_ops={"phone": "text_pattern_ops"}),
         sa.Index("ix_leads_email_prefix", "email", postgresql_ops={"email": "text_pattern_ops"}),
+        # Search: a fragment of a name anywhere, by trigrams on PostgreSQL (pg_trgm is created before
+        # the tables; the email and phone branches of the search use the prefix indexes above).
+        # On SQLite it is a plain index, which the search does not use: SQLite scans instead.
+        sa.Index(
+            "ix_leads_name_trgm",
+            "full_name",
+            postgresql_using="gin",
+            postgresql_ops={"full_name": "gin_trgm_ops"},
+        ),
         # Only merged leads: a full index here lures SQLite's planner into using it for the
         # inbox's `merged_into_id IS NULL` and sorting every lead instead of walking ix_leads_inbox.
         sa.Index(
@@ -82,6 +92,15 @@ class Lead(db.Model):
         back_populates="lead", order_by="Inquiry.created_at", foreign_keys="Inquiry.lead_id"
     )
     assignee = relationship("User", foreign_keys=[assignee_id])
+
+
+install_counting_triggers(Lead.__table__)
+# The name search's trigram index needs the extension before `create_all()` makes the tables.
+sa.event.listen(
+    db.metadata,
+    "before_create",
+    sa.DDL("CREATE EXTENSION IF NOT EXISTS pg_trgm").execute_if(dialect="postgresql"),
+)
 
 
 class Inquiry(db.Model):

@@ -246,6 +246,8 @@ def _file_traces(app, needles: list[str]) -> list[str]:
     if url.get_backend_name() == "sqlite" and url.database:
         db.session.commit()  # nothing pending: what the file holds is all there is
         files.append(Path(url.database))
+        # In WAL mode the recent pages (the erased values' too) sit in the -wal file until a checkpoint.
+        files += [path for path in [Path(f"{url.database}-wal")] if path.is_file()]
     found = []
     for path in files:
         data = path.read_bytes().lower()

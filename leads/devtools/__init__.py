@@ -1,0 +1,1 @@
+"""Development helpers: `flask dev ...` (never run in production)."""

@@ -1,0 +1,43 @@
+"""The article part of the page is rendered once per article version; only the form per request."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+from flask import template_rendered
+
+from leads.extensions import db
+from tests.factories import make_article
+
+
+@contextmanager
+def rendered(app):
+    names: list[str] = []
+
+    def record(_sender, template, context, **_extra):
+        names.append(template.name)
+
+    template_rendered.connect(record, app)
+    try:
+        yield names
+    finally:
+        template_rendered.disconnect(record, app)
+
+
+def test_the_article_part_is_rendered_once_and_again_after_an_edit(app, client):
+    article = make_article(title="Knee therapy explained", html="<p>First version.</p>")
+    db.session.commit()
+    with rendered(app) as names:
+        first = client.get(f"/{article.slug}/").get_data(as_text=True)
+        second = client.get(f"/{article.slug}/").get_data(as_text=True)
+    assert names.count("articles/_article.html") == 1
+    assert names.count("articles/show.html") == 2  # the form, with its fresh tokens, each time
+    assert "First version." in first and "First version." in second
+    assert first != second  # each GET has its own submission id
+
+    article.html = "<p>Second version.</p>"
+    db.session.commit()  # moves updated_at
+    with rendered(app) as names:
+        edited = client.get(f"/{article.slug}/").get_data(as_text=True)
+    assert names.count("articles/_article.html") == 1
+    assert "Second version." in edited and "First version." not in edited
