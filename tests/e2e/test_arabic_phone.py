@@ -12,6 +12,7 @@ from leads import links
 from leads.articles.importer import import_post
 from leads.extensions import db
 from tests.articles.conftest import load_post
+from tests.e2e.pages import axe_violations, require_axe
 from tests.factories import make_inquiry
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -61,9 +62,16 @@ def _right_to_left_without_sideways_scroll(page) -> None:
     assert page.evaluate("window.scrollX") == 0
 
 
+def _arabic_page(browser):
+    """A phone-sized context; CSP bypassed so axe can be injected (the page itself keeps its CSP)."""
+    require_axe()
+    context = browser.new_context(viewport=PHONE, bypass_csp=True)
+    return context, context.new_page()
+
+
 def test_the_arabic_article_is_right_to_left_without_sideways_scroll(browser, arabic_site, tmp_path):
     article_url, _ = arabic_site
-    context = browser.new_context(viewport=PHONE)
+    context, page = _arabic_page(browser)
     page = context.new_page()
     try:
         page.goto(article_url)
@@ -74,6 +82,12 @@ def test_the_arabic_article_is_right_to_left_without_sideways_scroll(browser, ar
         assert notice.evaluate("e => getComputedStyle(e).borderLeftWidth") == "0px"
         title = page.locator("#inquiry-title").bounding_box()
         assert title["x"] + title["width"] > PHONE["width"] - 40  # starts at the right edge
+        assert axe_violations(page) == []
+        # The form sent empty: its Arabic error messages pass axe too.
+        with page.expect_navigation():
+            page.locator("form.inquiry-form button[type=submit]").click()
+        assert page.locator(".error-summary").count() == 1
+        assert axe_violations(page) == []
         page.screenshot(path=str(tmp_path / "article-ar-390.png"), full_page=True)
         print(f"screenshot: {tmp_path / 'article-ar-390.png'}")
     finally:
@@ -82,8 +96,7 @@ def test_the_arabic_article_is_right_to_left_without_sideways_scroll(browser, ar
 
 def test_the_arabic_questionnaire_is_right_to_left_without_sideways_scroll(browser, arabic_site, tmp_path):
     _, questionnaire_url = arabic_site
-    context = browser.new_context(viewport=PHONE)
-    page = context.new_page()
+    context, page = _arabic_page(browser)
     try:
         page.goto(questionnaire_url)
         _right_to_left_without_sideways_scroll(page)
@@ -92,6 +105,7 @@ def test_the_arabic_questionnaire_is_right_to_left_without_sideways_scroll(brows
         option = page.locator(".red-flag-screen .choice").first
         box, label = option.locator("input").bounding_box(), option.locator("label").bounding_box()
         assert box["x"] > label["x"] + label["width"] / 2
+        assert axe_violations(page) == []
         page.screenshot(path=str(tmp_path / "questionnaire-ar-390.png"), full_page=True)
         print(f"screenshot: {tmp_path / 'questionnaire-ar-390.png'}")
     finally:
