@@ -440,6 +440,8 @@ def load_settings(env: Mapping[str, str] | None = None, instance_path: Path | No
         # Outbound webhooks: tries per delivery (the backoff is the email outbox's), and each POST's bound.
         "WEBHOOK_MAX_ATTEMPTS": _at_least(env, "WEBHOOK_MAX_ATTEMPTS", 8, 1),
         "WEBHOOK_TIMEOUT_SECONDS": _at_least(env, "WEBHOOK_TIMEOUT_SECONDS", 10, 1),
+        # A webhook URL on the clinic's own network (loopback, private, link-local): refused unless set.
+        "WEBHOOK_ALLOW_PRIVATE_NETWORK": _bool(env.get("WEBHOOK_ALLOW_PRIVATE_NETWORK"), False),
         # `flask users bootstrap-admin` creates this account when there is none.
         "BOOTSTRAP_ADMIN_EMAIL": env.get("BOOTSTRAP_ADMIN_EMAIL", "admin@clinic.example"),
     }

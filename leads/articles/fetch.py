@@ -129,19 +129,67 @@ class _HTTPSHandler(urllib.request.HTTPSHandler):
         )
 
 
-def _opener(fetch: Fetch) -> urllib.request.OpenerDirector:
+def _opener(fetch: Fetch, follow_redirects: bool = True) -> urllib.request.OpenerDirector:
     # Only http(s): no file://, ftp:// or data: URLs, not even through a redirect; and no proxy
     # from the environment, which would connect somewhere the address check never saw.
     opener = urllib.request.OpenerDirector()
-    for handler in (
+    handlers = [
         _HTTPHandler(fetch),
         _HTTPSHandler(fetch),
-        urllib.request.HTTPRedirectHandler(),
         urllib.request.HTTPDefaultErrorHandler(),
         urllib.request.HTTPErrorProcessor(),
-    ):
+    ]
+    if follow_redirects:
+        handlers.append(urllib.request.HTTPRedirectHandler())
+    for handler in handlers:
         opener.add_handler(handler)
     return opener
+
+
+def public_host(host: str, port: int | None = None) -> bool | None:
+    """Whether every address `host` resolves to is public; None when it does not resolve."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (OSError, UnicodeError):
+        return None
+    return all(is_public(ipaddress.ip_address(info[4][0].split("%")[0])) for info in infos)
+
+
+def post_url(
+    url: str,
+    body: bytes,
+    headers: dict[str, str],
+    *,
+    timeout: float,
+    allow_private_network: bool = False,
+) -> int:
+    """POST `body` under the same address rules and one deadline; redirects are not followed.
+
+    The status of a 2xx answer; otherwise HTTPError (a 3xx too), RefusedAddress (raised before
+    any connection), or another OSError / http.client.HTTPException.
+    """
+    fetch = Fetch(time.monotonic() + timeout, allow_private_network)
+    timer = threading.Timer(timeout, fetch.cut)
+    timer.daemon = True
+    timer.start()
+    request = urllib.request.Request(  # noqa: S310  (the opener has http(s) handlers only)
+        url, data=body, method="POST", headers=headers
+    )
+    try:
+        with _opener(fetch, follow_redirects=False).open(request, timeout=timeout) as response:
+            response.read(1024)
+            status = response.status
+        if fetch.expired:
+            raise TimeoutError
+        return status
+    except HTTPError:
+        raise
+    except URLError as error:
+        # urllib wraps the connection's OSError (RefusedAddress among them): hand back the cause.
+        reason = error.reason
+        raise (reason if isinstance(reason, OSError) else OSError(str(reason))) from None
+    finally:
+        timer.cancel()
 
 
 def fetch_url(

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectChoice, StringField, URLField, ValidationError
 from wtforms.validators import DataRequired, Length
 
+from leads.articles.fetch import public_host
 from leads.audit.service import AuditAction, record_audit
 from leads.auth.forms import ActionForm
 from leads.auth.guards import require_admin
@@ -39,8 +40,19 @@ class EndpointForm(FlaskForm):
 
     def validate_url(self, field) -> None:
         parts = urlsplit(field.data or "")
-        if parts.scheme not in ("http", "https") or not parts.hostname:
+        try:
+            port = parts.port
+        except ValueError:
+            port = -1
+        if parts.scheme not in ("http", "https") or not parts.hostname or port == -1:
             raise ValidationError("Give an http(s) address, like https://tool.example/hooks/clinic.")
+        # A name that does not resolve yet passes: each delivery checks the addresses again.
+        allowed = current_app.config["WEBHOOK_ALLOW_PRIVATE_NETWORK"]
+        if not allowed and public_host(parts.hostname, port) is False:
+            raise ValidationError(
+                "This address is on a private, loopback or link-local network; "
+                "webhooks go only to public addresses."
+            )
 
 
 @bp.after_request

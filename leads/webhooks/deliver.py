@@ -3,15 +3,16 @@ email outbox's backoff until WEBHOOK_MAX_ATTEMPTS. No transaction is open during
 
 from __future__ import annotations
 
+import http.client
 import json
 import logging
-import urllib.request
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from urllib.error import HTTPError, URLError
+from urllib.error import HTTPError
 
 from flask import current_app
 
+from leads.articles.fetch import RefusedAddress, post_url
 from leads.extensions import db
 from leads.mail.send import backoff_seconds
 from leads.models import WebhookDelivery
@@ -22,16 +23,10 @@ log = logging.getLogger(__name__)
 
 PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
 
-# Only http(s); a receiver's redirect is not followed (a signed body must not wander).
-_opener = urllib.request.OpenerDirector()
-for _handler in (
-    urllib.request.ProxyHandler(),
-    urllib.request.HTTPHandler(),
-    urllib.request.HTTPSHandler(),
-    urllib.request.HTTPDefaultErrorHandler(),
-    urllib.request.HTTPErrorProcessor(),
-):
-    _opener.add_handler(_handler)
+REFUSED = (
+    "Refused: the address is on a private, loopback or link-local network "
+    "(set WEBHOOK_ALLOW_PRIVATE_NETWORK if that is intended)"
+)
 
 
 @dataclass(frozen=True)
@@ -71,37 +66,45 @@ def deliver(delivery_id: int) -> Outcome:
     attempts = row.attempts
     db.session.rollback()  # nothing held open while the receiver answers
     code, error = post(url, secret, message_id, body)
-    return record(delivery_id, attempts, code, error)
+    # A refused address stays refused until the URL or the setting changes: no retries.
+    return record(delivery_id, attempts, code, error, permanent=error == REFUSED)
 
 
 def post(url: str, secret: str, message_id: str, body: bytes) -> tuple[int | None, str | None]:
-    """(HTTP status, None) for a 2xx; otherwise the status (if any) and a one-line reason."""
+    """(HTTP status, None) for a 2xx; otherwise the status (if any) and a one-line reason.
+
+    Through the article fetcher's guard (SSRF): every address of the host must be public unless
+    WEBHOOK_ALLOW_PRIVATE_NETWORK, no environment proxy, and a redirect is a failure (a signed
+    body must not wander, and a 3xx must not lead the POST into the clinic's own network)."""
     timestamp = int(utcnow().timestamp())
-    request = urllib.request.Request(  # noqa: S310  (http(s) handlers only)
-        url,
-        data=body,
-        method="POST",
-        headers={"Content-Type": "application/json", **signing.headers(secret, message_id, timestamp, body)},
-    )
+    headers = {"Content-Type": "application/json", **signing.headers(secret, message_id, timestamp, body)}
     try:
-        with _opener.open(request, timeout=current_app.config["WEBHOOK_TIMEOUT_SECONDS"]) as response:
-            response.read(1024)
-            return response.status, None
+        status = post_url(
+            url,
+            body,
+            headers,
+            timeout=current_app.config["WEBHOOK_TIMEOUT_SECONDS"],
+            allow_private_network=current_app.config["WEBHOOK_ALLOW_PRIVATE_NETWORK"],
+        )
+        return status, None
     except HTTPError as failure:
         failure.close()
         return failure.code, f"HTTP {failure.code}"
-    except (URLError, TimeoutError, OSError) as failure:
-        reason = getattr(failure, "reason", failure)
-        return None, f"{type(failure).__name__}: {reason}"[:500]
+    except RefusedAddress:
+        return None, REFUSED
+    except (OSError, http.client.HTTPException) as failure:
+        return None, f"{type(failure).__name__}: {failure}"[:500]
 
 
-def record(delivery_id: int, attempts: int, code: int | None, error: str | None) -> Outcome:
+def record(
+    delivery_id: int, attempts: int, code: int | None, error: str | None, permanent: bool = False
+) -> Outcome:
     now = utcnow()
     values: dict = {"last_status_code": code, "last_error": error, "claimed_at": None}
     if error is None:
         values |= {"status": SENT, "sent_at": now}
         outcome = Outcome(delivery_id, SENT)
-    elif attempts >= current_app.config["WEBHOOK_MAX_ATTEMPTS"]:
+    elif permanent or attempts >= current_app.config["WEBHOOK_MAX_ATTEMPTS"]:
         values["status"] = FAILED
         log.warning("webhook %s failed for good after %d attempts", delivery_id, attempts)
         outcome = Outcome(delivery_id, FAILED)

@@ -16,6 +16,12 @@ from tests.webhooks.receiver import Receiver
 pytestmark = pytest.mark.slow
 
 
+@pytest.fixture
+def worker_env(worker_env):
+    # The receiver is on loopback, which webhooks refuse by default (SSRF).
+    return {**worker_env, "WEBHOOK_ALLOW_PRIVATE_NETWORK": "true"}
+
+
 def test_each_event_arrives_once_and_a_failing_receiver_gets_it_on_the_third_try(worker_app, start_worker):
     receiver = Receiver()
     try:

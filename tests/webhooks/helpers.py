@@ -10,6 +10,9 @@ from leads.webhooks.signing import new_secret
 from tests.factories import SEED_SYMPTOMS, make_article
 from tests.webhooks.receiver import Receiver
 
+# The receiver is on loopback, which webhooks refuse by default (SSRF).
+PRIVATE = {"WEBHOOK_ALLOW_PRIVATE_NETWORK": "true"}
+
 
 def endpoint(receiver: Receiver, events=EVENT_TYPES, health: bool = False) -> WebhookEndpoint:
     row = WebhookEndpoint(

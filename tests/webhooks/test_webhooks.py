@@ -13,7 +13,7 @@ from leads.models.base import utcnow
 from leads.webhooks.deliver import deliver
 from tests.factories import SEED_SYMPTOMS, make_user
 from tests.helpers import log_in
-from tests.webhooks.helpers import endpoint, send_inquiry
+from tests.webhooks.helpers import PRIVATE, endpoint, send_inquiry
 from tests.webhooks.receiver import Receiver
 
 
@@ -88,7 +88,7 @@ def test_a_receiver_that_fails_twice_gets_it_on_the_third_try(app, receiver):
 
 
 def test_the_last_attempt_marks_it_failed(make_app, receiver):
-    app = make_app(WEBHOOK_MAX_ATTEMPTS=2)
+    app = make_app(env=PRIVATE, WEBHOOK_MAX_ATTEMPTS=2)
     with app.app_context():
         receiver.fail_first = 10
         endpoint(receiver)
@@ -124,7 +124,7 @@ def test_a_rolled_back_event_owes_nothing_and_erasure_removes_the_log(app, recei
 
 
 def test_admins_add_an_endpoint_and_read_its_delivery_log(make_app, receiver):
-    app = make_app(WTF_CSRF_ENABLED=False, RATELIMIT_ENABLED=False)
+    app = make_app(env=PRIVATE, WTF_CSRF_ENABLED=False, RATELIMIT_ENABLED=False)
     with app.app_context():
         client = app.test_client()
         log_in(client, make_user(role="admin"))
