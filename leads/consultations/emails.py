@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from email.utils import parseaddr
 
+from babel.dates import format_datetime
 from flask import current_app
 from flask_babel import gettext as _
 
 from leads.consultations.ics import build_ics
-from leads.dashboard.next_steps import local_stamp
+from leads.dashboard.next_steps import clinic_zone
 from leads.extensions import db
+from leads.i18n import current_language
 from leads.models import Consultation, EmailKind, OutboundEmail, Place
 
 KEY_PREFIX = "consultation:"
@@ -37,13 +40,19 @@ def cancel_reason(email: OutboundEmail) -> str | None:
     return None
 
 
+def patient_stamp(moment: datetime) -> str:
+    """The time as the patient reads it: in the clinic's zone, with day and month names and
+    digits of the email's language (e.g. "Tuesday 4 March 2031, 10:00" or its Arabic form)."""
+    return format_datetime(moment, "EEEE d MMMM y, HH:mm", tzinfo=clinic_zone(), locale=current_language())
+
+
 def consultation_context(email: OutboundEmail, recipient: str) -> dict:
     """Subject, body values and the .ics for a consultation email (the calendar file goes as an attachment)."""
     consultation = consultation_for(email)
     if consultation is None:
         return {}
     clinic = current_app.config["CLINIC_NAME"]
-    when = local_stamp(consultation.starts_at)
+    when = patient_stamp(consultation.starts_at)
     cancel = email.kind == EmailKind.CONSULTATION_CANCEL
     if cancel:
         subject = _("Cancelled: your consultation with %(clinic)s on %(when)s", clinic=clinic, when=when)

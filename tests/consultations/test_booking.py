@@ -104,7 +104,7 @@ def test_booking_sends_an_invitation_a_calendar_reads_and_moves_the_lead(booking
     assert message["To"].addresses[0].addr_spec == lead.email
     assert (
         " ".join(message["Subject"].split())
-        == "Your consultation with Stemlix Clinic: 2031-03-04 10:00 (America/New_York)"
+        == "Your consultation with Stemlix Clinic: Tuesday 4 March 2031, 10:00"
     )
     text = message.get_body(("plain",)).get_content()
     assert "1 Main Street, Springfield" in text and "45 minutes" in text
