@@ -64,6 +64,10 @@ def test_the_dashboard_shows_the_last_sync_and_its_errors(sync, wp, client, app)
     assert "Stopped: " in page and "HTTP 500" in page
     assert "Post 102: Not a WordPress post: &#39;content.rendered&#39; is missing or empty" in page
     assert '<a href="/dashboard/wordpress/">WordPress</a>' in page
+    # The page's title is its title, and the embed snippets are shown once (both were broken).
+    title = page.split("<title>", 1)[1].split("</title>", 1)[0]
+    assert "<section" not in title and title.startswith("WordPress")
+    assert page.count('id="embed-title"') == 1
 
 
 def test_a_hidden_article_answers_410_everywhere_and_leaves_the_list(sync, wp, client):
