@@ -22,6 +22,7 @@ class LiveServer:
 
     def __exit__(self, *exc) -> None:
         self.server.shutdown()
+        self.thread.join(timeout=10)
         self.server.server_close()
 
     def request(self, path: str, data: dict | None = None, headers: dict | None = None) -> tuple[int, bytes]:

@@ -9,6 +9,7 @@ from leads.extensions import db
 from leads.models import ApiKey, IdempotencyRecord, Inquiry
 from tests.factories import SEED_SYMPTOMS, make_article, make_user
 from tests.helpers import log_in
+from tests.live import LiveServer
 
 URL = "/api/v1/inquiries"
 SITE = "https://www.clinic-site.example"
@@ -218,22 +219,17 @@ def test_concurrent_retries_with_one_key_store_one_inquiry(make_app):
     import threading
     import urllib.request
 
-    from werkzeug.serving import make_server
-
     app = make_app(RATELIMIT_ENABLED=False)
     with app.app_context():
         article = make_article()
         db.session.commit()
         payload = json.dumps(body(article)).encode()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
     answers: list[tuple[int, bytes]] = []
     start = threading.Barrier(5)
 
     def send() -> None:
-        request = urllib.request.Request(
-            f"http://127.0.0.1:{server.port}{URL}",
+        request = urllib.request.Request(  # noqa: S310  (http on loopback)
+            f"{live.base}{URL}",
             data=payload,
             headers={"Content-Type": "application/json", "Idempotency-Key": "storm-1"},
         )
@@ -241,15 +237,12 @@ def test_concurrent_retries_with_one_key_store_one_inquiry(make_app):
         with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310  (http on loopback)
             answers.append((response.status, response.read()))
 
-    try:
+    with LiveServer(app) as live:
         senders = [threading.Thread(target=send) for _ in range(5)]
         for sender in senders:
             sender.start()
         for sender in senders:
             sender.join(timeout=60)
-    finally:
-        server.shutdown()
-        server.server_close()
     assert len(answers) == 5 and {status for status, _ in answers} == {201}
     assert len({json.loads(text)["status"] for _, text in answers}) == 1
     with app.app_context():

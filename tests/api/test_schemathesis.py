@@ -8,17 +8,16 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import threading
 from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
 
 from leads.api.openapi import EXAMPLE
 from leads.config import PROJECT_ROOT
 from leads.extensions import db
 from leads.models import Inquiry
 from tests.factories import make_article
+from tests.live import LiveServer
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(600)]
 
@@ -45,15 +44,8 @@ def live_api(make_app):
         make_article(slug=EXAMPLE["article"])
         db.session.commit()
         db.session.remove()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield app, f"http://127.0.0.1:{server.port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
-        server.server_close()
+    with LiveServer(app) as live:
+        yield app, live.base
 
 
 def test_schemathesis_finds_no_server_error_and_no_answer_outside_the_document(live_api, tmp_path: Path):

@@ -3,10 +3,7 @@ right to left by the one stylesheet, with no sideways scroll. Screenshots go to 
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-from werkzeug.serving import make_server
 
 from leads import links
 from leads.articles.importer import import_post
@@ -14,6 +11,7 @@ from leads.extensions import db
 from tests.articles.conftest import load_post
 from tests.e2e.pages import axe_violations, require_axe
 from tests.factories import make_inquiry
+from tests.live import LiveServer
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -29,16 +27,8 @@ def arabic_site(make_app):
         inquiry = make_inquiry(article=article, symptoms=[article.symptoms[0]])
         db.session.commit()
         slug, token = article.slug, links.questionnaire_url(inquiry.id).split("/q/", 1)[1]
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    base = f"http://127.0.0.1:{server.port}"
-    try:
-        yield f"{base}/{slug}/", f"{base}/q/{token}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
-        server.server_close()
+    with LiveServer(app) as live:
+        yield f"{live.base}/{slug}/", f"{live.base}/q/{token}"
 
 
 def _layout(page) -> dict:

@@ -7,15 +7,13 @@ and CSRF on, as a patient would meet it.
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 import sqlalchemy as sa
-from werkzeug.serving import make_server
 
 from leads.config import PROJECT_ROOT
 from leads.extensions import db
 from leads.models import Inquiry, Lead
+from tests.live import LiveServer
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -39,15 +37,8 @@ def live_server(make_app):
     result = app.test_cli_runner().invoke(args=["articles", "import", str(SEED)])
     assert result.exit_code == 0, result.output
 
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield app, f"http://127.0.0.1:{server.port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
-        server.server_close()
+    with LiveServer(app) as live:
+        yield app, live.base
 
 
 class PageWatch:

@@ -6,14 +6,12 @@ sat at the top of the page, off-screen.
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-from werkzeug.serving import make_server
 
 from leads.auth.passwords import hash_password
 from leads.extensions import db
 from tests.factories import make_lead, make_user
+from tests.live import LiveServer
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -33,15 +31,8 @@ def dashboard(make_app):
         lead = make_lead()
         db.session.commit()
         lead_id = lead.id
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.port}", lead_id
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
-        server.server_close()
+    with LiveServer(app) as live:
+        yield live.base, lead_id
 
 
 def test_the_message_after_an_action_is_on_screen_and_focused(browser, dashboard):

@@ -11,12 +11,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 import sqlalchemy as sa
-from werkzeug.serving import make_server
 
 from leads.config import PROJECT_ROOT
 from leads.embed.snippet import embed_snippet
 from leads.extensions import db
 from leads.models import Article, Inquiry
+from tests.live import LiveServer
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -59,22 +59,15 @@ def sites(make_app):
     app = make_app(RATELIMIT_ENABLED=False, EMBED_ORIGINS=[allowed.origin])
     result = app.test_cli_runner().invoke(args=["articles", "import", str(SEED)])
     assert result.exit_code == 0, result.output
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    app.config["PUBLIC_BASE_URL"] = f"http://127.0.0.1:{server.port}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    with app.test_request_context():
-        article = db.session.scalar(db.select(Article).filter_by(slug=SLUG))
-        snippet = embed_snippet(article)
-        db.session.remove()
-    page = f"<!doctype html><html><body><h1>Our treatments</h1>{snippet}</body></html>".encode()
-    allowed.html = other.html = page
-    try:
+    with LiveServer(app) as live:
+        app.config["PUBLIC_BASE_URL"] = live.base
+        with app.test_request_context():
+            article = db.session.scalar(db.select(Article).filter_by(slug=SLUG))
+            snippet = embed_snippet(article)
+            db.session.remove()
+        page = f"<!doctype html><html><body><h1>Our treatments</h1>{snippet}</body></html>".encode()
+        allowed.html = other.html = page
         yield app, allowed, other
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
-        server.server_close()
         allowed.stop()
         other.stop()
 

@@ -7,14 +7,12 @@ symptom's details appear only while it is ticked (CSS `:has()`, no JavaScript).
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-from werkzeug.serving import make_server
 
 from leads import links
 from leads.extensions import db
 from tests.factories import make_article, make_inquiry
+from tests.live import LiveServer
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -30,15 +28,8 @@ def questionnaire_link(make_app):
         inquiry = make_inquiry(article=make_article(), symptoms=["Lower back pain"])
         db.session.commit()
         path = links.questionnaire_url(inquiry.id).split("/q/", 1)[1]
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.port}/q/{path}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
-        server.server_close()
+    with LiveServer(app) as live:
+        yield f"{live.base}/q/{path}"
 
 
 def _height(page) -> int:

@@ -10,7 +10,7 @@ import time
 import pytest
 
 from leads.config import PROJECT_ROOT
-from tests.ops.live import http_get as get
+from tests.live import http_get as get
 from tests.ops.services import free_port
 from tests.ops.test_metrics import value
 

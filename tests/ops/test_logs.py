@@ -16,7 +16,7 @@ from leads.mail.send import send_batch
 from leads.models import Inquiry
 from tests.factories import SEED_SYMPTOMS, make_article, make_user
 from tests.helpers import log_in
-from tests.ops.live import LiveServer
+from tests.live import LiveServer
 from tests.questionnaire.conftest import answers
 
 NAME = "Zelda Quartermaine"

@@ -11,7 +11,7 @@ import pytest
 
 from leads.extensions import db
 from tests.factories import SEED_SYMPTOMS, make_article
-from tests.ops.live import http_get
+from tests.live import http_get
 from tests.ops.services import free_port
 from tests.ops.test_metrics import value
 
