@@ -47,16 +47,7 @@ def contact_method(method: str | None) -> str:
     return _("by phone") if method == "phone" else _("by email")
 
 
-# What that contact is, as a noun: "That call is not emergency care."
-_CONTACT_NOUNS = {"phone": "call", "email": "email"}
-
-
-def contact_noun(method: str | None) -> str:
-    """ "call" or "email": the contact `contact_method` promises, named as a thing."""
-    return _CONTACT_NOUNS.get(method or "", "email")
-
-
 def init_app(app: Flask) -> None:
     """Offer the phrases to every template, emails included."""
-    for helper in (reply_time, urgent_reply_time, contact_method, contact_noun):
+    for helper in (reply_time, urgent_reply_time, contact_method):
         app.add_template_global(helper)

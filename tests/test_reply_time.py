@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from leads.reply_time import contact_method, contact_noun, reply_time, urgent_reply_time
+from leads.reply_time import contact_method, reply_time, urgent_reply_time
 
 
 @pytest.mark.parametrize(
@@ -31,10 +31,6 @@ def test_contact_method():
         "by email",
         "by email",
     )
-
-
-def test_contact_noun():
-    assert (contact_noun("phone"), contact_noun("email"), contact_noun(None)) == ("call", "email", "email")
 
 
 def test_the_form_and_the_thanks_pages_use_the_same_words(make_app):
