@@ -18,7 +18,7 @@ AUDIT_STAMP := $(AUDIT_NODE)/node_modules/.package-lock.json
 # The message catalogues: each translations/<lang>/LC_MESSAGES/messages.po compiled to .mo (never committed).
 MO_FILES := $(patsubst %.po,%.mo,$(wildcard translations/*/LC_MESSAGES/messages.po))
 
-.PHONY: help run test test-fast lint format bench screenshots audit clean distclean translations
+.PHONY: help run test test-fast lint format bench bench-parts screenshots audit clean distclean translations
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -70,7 +70,10 @@ screenshots: $(DEV_STAMP) $(E2E_STAMP)  ## Run the journeys and save their pictu
 audit: $(RUNTIME_STAMP) $(AUDIT_STAMP)  ## Lighthouse on article, thanks, questionnaire, login: median of 3 runs
 	CHROME_PATH=$${CHROME_PATH:-/usr/bin/chromium} $(BIN)/python scripts/audit.py
 
-bench: $(DEV_STAMP)  ## Benchmarks, each beside its baseline (not part of `make test`)
+bench: $(DEV_STAMP) translations  ## Every figure of docs/benchmarks.md on the production stack, beside its baseline (~15 min; needs wrk, PostgreSQL, Redis)
+	$(BIN)/python -m bench.suite
+
+bench-parts: $(DEV_STAMP)  ## The in-process benchmarks, one part at a time (not part of `make bench`)
 	$(BIN)/python -m bench.page_render
 	$(BIN)/python -m bench.inquiry_throughput
 	$(BIN)/python -m bench.inbox_scale

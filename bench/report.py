@@ -139,6 +139,9 @@ def table(figures: dict) -> str:
         "| --- | ---: | --- | ---: | --- | --- |",
     ]
     lines += [f"| {' | '.join(row)} |" for row in rows(figures)]
+    for name, frames in figures.get("profiles", {}).items():
+        lines += ["", f"Where the time goes, {name} (py-spy, share of samples, idle included):", ""]
+        lines += [f"- {share} % {frame}" for frame, share in frames["inclusive"][:10]]
     lines += ["", END]
     return "\n".join(lines)
 

@@ -26,7 +26,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import dashboard_scale, delivery, report, web_load
+from bench import dashboard_scale, delivery, profile, report, web_load
 from bench.common import postgres_base_url
 from bench.stack import production_stack, rss_mb
 
@@ -59,6 +59,18 @@ def sqlite_burst(rounds: int, seconds: float) -> dict:
     } | {"rounds": runs}
 
 
+def profiles(stack, folder: Path, seconds: int, emails: int) -> dict:
+    web_raw, worker_raw = folder / "web.pyspy", folder / "worker.pyspy"
+    with profile.recording(stack.web_worker_pids()[0], web_raw):
+        web_load.inquiry_cycle(stack, 1, seconds, tag="profiled")
+    with profile.recording(stack.worker.popen.pid, worker_raw):
+        delivery.worker_round(stack, emails, "profile")
+    return {
+        "gunicorn worker, inquiry cycle": profile.top_frames(web_raw),
+        "Celery worker, due confirmations": profile.top_frames(worker_raw),
+    }
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--leads", type=int, default=1_000_000)
@@ -67,6 +79,7 @@ def main() -> int:
     parser.add_argument("--emails", type=int, default=2000)
     parser.add_argument("--quick", action="store_true", help="a smoke run: short rounds, few leads")
     parser.add_argument("--no-write", action="store_true", help="print, but leave docs/ alone")
+    parser.add_argument("--profile", action="store_true", help="add py-spy's top frames (extra rounds)")
     parser.add_argument("--keep", type=Path, help="keep the processes' logs in this folder")
     args = parser.parse_args()
     if args.quick:
@@ -111,6 +124,9 @@ def main() -> int:
                 "gunicorn_workers_mb": [rss_mb(pid) for pid in stack.web_worker_pids()],
                 "celery_worker_mb": max(rss_mb(pid) for pid in stack.worker.pids()),
             }
+            if args.profile:
+                step("profiles: one more cycle round and one more batch of confirmations under py-spy")
+                figures["profiles"] = profiles(stack, folder, args.seconds, args.emails // 4)
             step(f"seeding {args.leads:,} leads")
             seeded = dashboard_scale.seed(stack, args.leads)
             step("inbox, search and statistics over HTTP")

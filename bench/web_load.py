@@ -90,14 +90,14 @@ def article_get(stack: Stack, folder: Path, rounds: int, seconds: int) -> dict:
     }
 
 
-def inquiry_cycle(stack: Stack, rounds: int, seconds: int) -> dict:
+def inquiry_cycle(stack: Stack, rounds: int, seconds: int, tag: str = "cycle") -> dict:
     """8 patients in a loop (GET the page, POST an inquiry); the servers' CPU per inquiry, counted
     until the worker has delivered every confirmation the round owed."""
     figures = []
     for n in range(rounds):
         before = stack.cpu()
-        tally, elapsed = run_clients(CLIENTS, seconds, cycle_loop(stack.base_url, PAGE, f"cycle{n}"))
-        wait_for_deliveries(stack, f"cycle{n}", tally.done)
+        tally, elapsed = run_clients(CLIENTS, seconds, cycle_loop(stack.base_url, PAGE, f"{tag}{n}"))
+        wait_for_deliveries(stack, f"{tag}{n}", tally.done)
         after = stack.cpu()
         figures.append(
             {
