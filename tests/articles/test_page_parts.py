@@ -2,26 +2,9 @@
 
 from __future__ import annotations
 
-from contextlib import contextmanager
-
-from flask import template_rendered
-
 from leads.extensions import db
 from tests.factories import make_article
-
-
-@contextmanager
-def rendered(app):
-    names: list[str] = []
-
-    def record(_sender, template, context, **_extra):
-        names.append(template.name)
-
-    template_rendered.connect(record, app)
-    try:
-        yield names
-    finally:
-        template_rendered.disconnect(record, app)
+from tests.helpers import rendered
 
 
 def test_the_article_part_is_rendered_once_and_again_after_an_edit(app, client):
