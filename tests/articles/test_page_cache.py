@@ -22,7 +22,7 @@ from leads.articles import page_cache
 from leads.articles.importer import import_post
 from leads.articles.routes import article_or_404, render_page
 from leads.config import PROJECT_ROOT
-from leads.extensions import db
+from leads.extensions import db, limiter
 from leads.inquiries.forms import build_form, tracking_from_request
 from leads.links import base_url
 from leads.models import Article
@@ -221,3 +221,19 @@ def test_a_cached_page_costs_no_transaction_and_on_postgresql_no_query(app, clie
     else:
         # SQLite checks the page's rows: one statement, in autocommit (no BEGIN, no ROLLBACK).
         assert len(seen["sql"]) == 1 and seen["sql"][0].lstrip().upper().startswith("SELECT")
+
+
+def test_the_limiter_looks_up_nothing_for_the_article_page_and_still_limits_the_form(make_app):
+    app = make_app(INQUIRY_POST_LIMIT="2 per minute", RATELIMIT_ENABLED=True, WTF_CSRF_ENABLED=False)
+    with app.app_context():
+        slug = make_article().slug
+        db.session.commit()
+    client = app.test_client()
+    manager = limiter.limit_manager
+    with mock.patch.object(manager, "resolve_limits", wraps=manager.resolve_limits) as lookups:
+        assert client.get(f"/{slug}/").status_code == 200
+        assert lookups.call_count == 0  # no limit applies to reading an article
+        client.get(f"/{slug}/thanks")
+        assert lookups.call_count > 0  # other pages are looked up as before
+    posted = [client.post(f"/{slug}/", data=valid_form(email="bad")).status_code for _ in range(3)]
+    assert posted == [422, 422, 429]
