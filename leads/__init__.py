@@ -93,6 +93,12 @@ def register_extensions(app: Flask) -> None:
     from leads.db_teardown import init_app as init_db_teardown
 
     init_db_teardown(app)
+    from leads.db_liveness import init_app as init_db_liveness
+
+    init_db_liveness(app)
+    from leads.articles.changes import init_app as init_article_changes
+
+    init_article_changes(app)
     from leads.sqlite_pragmas import init_app as init_sqlite_pragmas
 
     init_sqlite_pragmas(app)

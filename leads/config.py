@@ -254,8 +254,11 @@ def load_settings(env: Mapping[str, str] | None = None, instance_path: Path | No
         # Database
         "SQLALCHEMY_DATABASE_URI": database_url,
         # hide_parameters: a database error's message (and so the log) never carries the
-        # values of the statement, which may be names, emails or answers.
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True}
+        # values of the statement, which may be names, emails or answers. No pre-ping (a round
+        # trip per request): connections the server closed are dropped at checkout
+        # (leads/db_liveness.py), and recycling them after 5 minutes retires any a firewall or
+        # NAT forgot without telling either end.
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_recycle": 300, "hide_parameters": True}
         | _connect_timeout(database_url, _int(env, "DATABASE_CONNECT_TIMEOUT_SECONDS", 3)),
         # The embedded SQLite default only (see leads/sqlite_pragmas.py).
         "SQLITE_JOURNAL_MODE": _choice(env, "SQLITE_JOURNAL_MODE", "wal", ("wal", "delete")),

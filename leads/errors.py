@@ -127,7 +127,7 @@ def handle_unexpected(error: Exception):
 def handle_database_unavailable(error: DBAPIError):
     """The database went away (a restart, a failover): 503 with Retry-After, never a 500.
 
-    The pool drops the dead connections (pool_pre_ping), so the next request reconnects.
+    The pool drops the dead connections (leads/db_liveness.py), so the next request reconnects.
     """
     lost = isinstance(error, (OperationalError, InterfaceError)) or error.connection_invalidated
     if not lost:

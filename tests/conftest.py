@@ -182,6 +182,8 @@ def make_app(base_env, _schema, tmp_path):
     for app in built:
         with app.app_context():
             db.session.remove()
+        if listener := app.extensions.get("article_changes"):
+            listener.close()  # its LISTEN connection, outside the pool that dispose() closes
     if built:
         with built[0].app_context():
             _clear_tables()

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from flask import Flask, template_rendered
+
 from leads.auth.sessions import begin_session
 from leads.extensions import db
 from leads.models import User
@@ -33,3 +38,18 @@ PRODUCTION_CLINIC = {
     "CLINIC_PHONE": "+1 555 010 0000",
     "PRIVACY_NOTICE_URL": "https://clinic.example/privacy",
 }
+
+
+@contextmanager
+def rendered(app: Flask) -> Iterator[list[str]]:
+    """The names of the templates the app renders inside the block, in order."""
+    names: list[str] = []
+
+    def record(_sender, template, context, **_extra):
+        names.append(template.name)
+
+    template_rendered.connect(record, app)
+    try:
+        yield names
+    finally:
+        template_rendered.disconnect(record, app)

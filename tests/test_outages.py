@@ -6,6 +6,9 @@ in tests/tasks/test_service_restarts.py.
 
 from __future__ import annotations
 
+import time
+
+import psycopg
 import pytest
 import sqlalchemy as sa
 
@@ -130,3 +133,41 @@ def test_every_database_connection_busy_answers_503(make_app, database_url):
         response = app.test_client().get("/some-article/")
     assert response.status_code == 503
     assert int(response.headers["Retry-After"]) > 0
+
+
+def _terminate_the_apps_connections() -> None:
+    """What a PostgreSQL restart does to the app's pooled connections: the server closes them.
+    Done from a connection outside the pool, so every pooled one is closed."""
+    url = db.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+    others = "FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+    with psycopg.connect(url, autocommit=True) as conn:
+        assert conn.execute(f"SELECT count(pg_terminate_backend(pid)) {others}").fetchone()[0] > 0
+        # Terminating is asynchronous: wait until the backends are gone, as after a restart.
+        for _ in range(500):
+            if not conn.execute(f"SELECT count(*) {others}").fetchone()[0]:
+                return
+            time.sleep(0.01)
+    pytest.fail("the terminated connections did not go away")
+
+
+def test_connections_the_database_closed_are_replaced_so_the_next_requests_get_their_answer(
+    make_app, database_url
+):
+    if not database_url.startswith("postgresql"):
+        pytest.skip("only a database server closes connections")
+    app = make_app(WTF_CSRF_ENABLED=False, RATELIMIT_ENABLED=False)
+    with app.app_context():
+        slug = make_article().slug
+        db.session.commit()
+        db.session.remove()
+        client = app.test_client()
+        assert client.get(f"/{slug}/").status_code == 200
+        db.session.remove()
+        assert client.get("/some-article/").status_code == 404  # a query on a pooled connection
+        db.session.remove()
+        _terminate_the_apps_connections()
+        # No pre-ping round trip, yet no 503: the closed connections are dropped at checkout.
+        assert client.get(f"/{slug}/").status_code == 200
+        db.session.remove()
+        assert client.post(f"/{slug}/", data=_submission(1)).status_code == 303
+        db.session.remove()

@@ -8,6 +8,7 @@ from werkzeug.routing import RequestRedirect
 from werkzeug.wrappers import Response
 
 from leads.articles.importer import BAD_SLUG, MAX_SLUG
+from leads.articles.page_cache import cached_page, remember_page
 from leads.articles.page_parts import page_parts
 from leads.articles.slugs import current_slug
 from leads.extensions import db
@@ -15,6 +16,7 @@ from leads.i18n import use_language
 from leads.inquiries.forms import InquiryForm, build_form, tracking_from_request
 from leads.links import base_url
 from leads.models import Article
+from leads.ratelimit import unlimited
 
 bp = Blueprint("articles", __name__)
 
@@ -65,6 +67,10 @@ def render_page(
     html = render_template(
         "articles/show.html", article=article, form=form, notice=notice, parts=page_parts(article)
     )
+    return _page_response(html, status)
+
+
+def _page_response(html: str, status: int = 200) -> Response:
     response = make_response(html, status)
     # A re-rendered form holds what the patient typed: no cache may keep it.
     response.headers["Cache-Control"] = "private, no-cache" if status == 200 else "no-store"
@@ -92,9 +98,16 @@ def index():
 
 
 @bp.get("/<slug>/")
+@unlimited
 def show(slug: str):
-    article = article_or_404(slug)
     # The landing page on our own address: the Host header is the visitor's to forge.
     landing = base_url() + request.full_path.rstrip("?")
     tracking = tracking_from_request(request.args, request.referrer, landing)
-    return render_page(article, build_form(article.symptoms, initial=tracking))
+    # The page as rendered for an earlier visitor, with this visitor's values (page_cache.py).
+    page = cached_page(slug) if _storable(slug) else None
+    if page is None:
+        article = article_or_404(slug)
+        page = remember_page(article)
+        if page is None:  # a template the cache cannot cut: render it whole
+            return render_page(article, build_form(article.symptoms, initial=tracking))
+    return _page_response(page.fill(tracking))

@@ -96,7 +96,10 @@ def clean_hidden(value: str | None, limit: int) -> str | None:
     """Tracking values come from the URL or headers, not the patient: trimmed, never refused."""
     if not value:
         return None
-    cleaned = "".join(char for char in value if not _is_control(char)).strip()
+    # Printable text has no control characters (nor line separators): most values, kept as they are.
+    if not value.isprintable():
+        value = "".join(char for char in value if not _is_control(char))
+    cleaned = value.strip()
     return cleaned[:limit] or None
 
 

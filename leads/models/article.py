@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from leads.extensions import db
+from leads.models.article_notify import install_change_trigger
 from leads.models.base import UTCDateTime, utcnow
 from leads.models.types import JSONType
 
@@ -60,3 +61,6 @@ class ArticleSlug(db.Model):
     slug: Mapped[str] = mapped_column(sa.String(200), unique=True)
     article_id: Mapped[int] = mapped_column(sa.ForeignKey("articles.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+install_change_trigger(Article.__table__)
