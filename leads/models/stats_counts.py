@@ -70,6 +70,9 @@ class Counter:
     values: dict[str, tuple[str, ...]]  # dialect -> one SQL expression per key, over "{row}"
     where: str  # which rows count, over "{row}"
     watched: tuple[str, ...]  # the columns whose change can move a row to another key (or out)
+    # The keys hold text from a patient's form (a UTM source may be anything, even a name): a row
+    # that falls to zero is deleted, so an erased value leaves nothing behind here.
+    forget_zero: bool = False
 
     def exprs(self, dialect: str, row: str) -> str:
         return ", ".join(value.format(row=row) for value in self.values[dialect])
@@ -104,6 +107,7 @@ COUNTERS = (
         dict.fromkeys(("postgresql", "sqlite"), ("{row}.article_id", "coalesce({row}.utm_source, '')")),
         "TRUE",
         ("article_id", "utm_source"),
+        forget_zero=True,
     ),
 )
 
@@ -139,6 +143,19 @@ def _postgres(counter: Counter) -> list[str]:
             f"GROUP BY {positions} HAVING sum(delta) <> 0 ORDER BY {positions} {_upsert(counter)};"
         )
 
+    def forget(changes: str) -> str:
+        if not counter.forget_zero:
+            return ""
+        keys = f"{', '.join(counter.keys)}, shard"
+        return (
+            f"DELETE FROM {counter.table} WHERE total = 0 "  # noqa: S608 (constants)
+            f"AND ({keys}) IN (SELECT {keys} FROM ({changes}) AS changes);"
+        )
+
+    removed, moved = (
+        change("old_rows", "-1"),
+        change("old_rows", "-1") + " UNION ALL " + change("new_rows", "1"),
+    )
     function = f"""
 CREATE OR REPLACE FUNCTION {counter.table}_apply() RETURNS trigger
 LANGUAGE plpgsql AS $$
@@ -146,9 +163,11 @@ BEGIN
     IF TG_OP = 'INSERT' THEN
         {apply(change("new_rows", "1"))}
     ELSIF TG_OP = 'DELETE' THEN
-        {apply(change("old_rows", "-1"))}
+        {apply(removed)}
+        {forget(removed)}
     ELSE
-        {apply(change("old_rows", "-1") + " UNION ALL " + change("new_rows", "1"))}
+        {apply(moved)}
+        {forget(moved)}
     END IF;
     RETURN NULL;
 END;
@@ -178,13 +197,21 @@ def _sqlite(counter: Counter) -> list[str]:
             f"WHERE {counter.where.format(row=row)} {_upsert(counter)};"
         )
 
+    forget = ""
+    if counter.forget_zero:
+        keys = zip(counter.keys, counter.values["sqlite"], strict=True)
+        forget = (
+            f"DELETE FROM {counter.table} WHERE total = 0 AND shard = OLD.id % {SHARDS} "  # noqa: S608 (constants)
+            + "".join(f"AND {key} = {value.format(row='OLD')} " for key, value in keys)
+            + ";"
+        )
     name, source = counter.table, counter.source
     changed = " OR ".join(f"OLD.{column} IS NOT NEW.{column}" for column in counter.watched)
     return [
         f"CREATE TRIGGER {name}_insert AFTER INSERT ON {source} BEGIN {add('NEW', '+')} END",
         f"CREATE TRIGGER {name}_update AFTER UPDATE OF {', '.join(counter.watched)} ON {source} "
-        f"WHEN {changed} BEGIN {add('OLD', '-')} {add('NEW', '+')} END",
-        f"CREATE TRIGGER {name}_delete AFTER DELETE ON {source} BEGIN {add('OLD', '-')} END",
+        f"WHEN {changed} BEGIN {add('OLD', '-')} {add('NEW', '+')} {forget} END",
+        f"CREATE TRIGGER {name}_delete AFTER DELETE ON {source} BEGIN {add('OLD', '-')} {forget} END",
     ]
 
 
