@@ -164,22 +164,41 @@ def conditions(filters: InboxFilters, user_id: int | None, *, with_status: bool 
     return where
 
 
-def status_counts(filters: InboxFilters, user_id: int | None) -> dict[str, int]:
+# Past this many matches a filtered view's tabs say "more than" instead of counting every match:
+# a search matching a large share of the leads (a common first name) was a 300 ms count at 1M.
+COUNT_BOUND = 1_000
+
+
+class StatusCounts(dict[str, int]):
+    """Leads per status. `more_than` is set (to the bound) when more leads matched than were counted:
+    then only that is known, and each status's figure is just how many of those counted had it."""
+
+    more_than: int | None = None
+
+
+def status_counts(filters: InboxFilters, user_id: int | None) -> StatusCounts:
     """How many leads per status under the other filters.
 
     With no other filter these are the counter rows the database keeps (a hundred rows, not a scan
-    of every lead); under a filter, one GROUP BY over the leads that match it.
+    of every lead), exact at any size; under a filter, one GROUP BY over at most COUNT_BOUND + 1 of
+    the leads that match it.
     """
+    bound = None
     if replace(filters, status="", sort="priority") == InboxFilters():
         query = sa.select(LeadStatusCount.status, sa.func.sum(LeadStatusCount.total)).group_by(
             LeadStatusCount.status
         )
     else:
-        query = (
-            sa.select(Lead.status, sa.func.count())
+        bound = COUNT_BOUND
+        matches = (
+            sa.select(Lead.status)
             .where(*conditions(filters, user_id, with_status=False))
-            .group_by(Lead.status)
+            .limit(bound + 1)
+            .subquery()
         )
-    counts = {status.value: 0 for status in LeadStatus}
+        query = sa.select(matches.c.status, sa.func.count()).group_by(matches.c.status)
+    counts = StatusCounts({status.value: 0 for status in LeadStatus})
     counts.update((status, int(total)) for status, total in db.session.execute(query))
+    if bound is not None and sum(counts.values()) > bound:
+        counts.more_than = bound
     return counts

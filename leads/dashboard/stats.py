@@ -1,4 +1,8 @@
-"""Statistics for /dashboard/stats: aggregations in SQL (GROUP BY), the same on SQLite and PostgreSQL."""
+"""Statistics for /dashboard/stats, the same on SQLite and PostgreSQL.
+
+The lead and inquiry figures are sums over the counter rows the database keeps
+(leads/models/stats_counts.py): a few hundred rows at any table size, exact at every commit.
+"""
 
 from __future__ import annotations
 
@@ -14,12 +18,13 @@ from leads.models import (
     Article,
     EmailKind,
     EmailStatus,
-    Inquiry,
+    InquiryOriginCount,
     Lead,
+    LeadDayCount,
+    LeadFunnelCount,
     OutboundEmail,
     QuestionnaireResponse,
 )
-from leads.sql import day_start
 
 DAYS = 30
 MEDIAN_WINDOW_DAYS = 90
@@ -54,19 +59,17 @@ def _live():
     return Lead.merged_into_id.is_(None)
 
 
-def _day(column) -> sa.ColumnElement[str]:
-    if db.session.get_bind().dialect.name == "postgresql":
-        return sa.func.to_char(sa.func.timezone("UTC", column), "YYYY-MM-DD")
-    return sa.func.strftime("%Y-%m-%d", column)
-
-
 def funnel() -> tuple[int, list[FunnelStage], list[tuple[str, int]]]:
     """How many leads reached each stage of the main line; a closed lead counts as contacted if it was."""
-    rows = db.session.execute(
-        sa.select(Lead.status, Lead.first_contacted_at.is_not(None), sa.func.count())
-        .where(_live())
-        .group_by(Lead.status, Lead.first_contacted_at.is_not(None))
-    ).all()
+    total_ = sa.func.sum(LeadFunnelCount.total)
+    rows = [
+        (status, contacted, int(count))
+        for status, contacted, count in db.session.execute(
+            sa.select(LeadFunnelCount.status, LeadFunnelCount.contacted, total_).group_by(
+                LeadFunnelCount.status, LeadFunnelCount.contacted
+            )
+        )
+    ]
     total = sum(count for _status, _contacted, count in rows)
     reached = [0] * len(MAIN_LINE)
     closed = dict.fromkeys(CLOSED, 0)
@@ -89,26 +92,27 @@ def funnel() -> tuple[int, list[FunnelStage], list[tuple[str, int]]]:
 
 def per_day(today: date) -> list[tuple[str, int]]:
     start = today - timedelta(days=DAYS - 1)
-    day = _day(Lead.created_at)
     rows = dict(
         db.session.execute(
-            sa.select(day, sa.func.count()).where(_live(), Lead.created_at >= day_start(start)).group_by(day)
+            sa.select(LeadDayCount.day, sa.func.sum(LeadDayCount.total))
+            .where(LeadDayCount.day >= start)
+            .group_by(LeadDayCount.day)
         ).all()
     )
     return [
-        ((start + timedelta(days=n)).isoformat(), rows.get((start + timedelta(days=n)).isoformat(), 0))
-        for n in range(DAYS)
+        (day.isoformat(), int(rows.get(day, 0))) for day in (start + timedelta(days=n) for n in range(DAYS))
     ]
 
 
 def by_article() -> list[tuple[str, int]]:
-    count = sa.func.count(Inquiry.id)
+    count = sa.func.sum(InquiryOriginCount.total)
     return [
-        (title, total)
+        (title, int(total))
         for title, total in db.session.execute(
             sa.select(Article.title, count)
-            .join(Inquiry, Inquiry.article_id == Article.id)
+            .join(InquiryOriginCount, InquiryOriginCount.article_id == Article.id)
             .group_by(Article.id, Article.title)
+            .having(count > 0)
             .order_by(count.desc(), Article.title)
             .limit(TOP)
         )
@@ -116,12 +120,16 @@ def by_article() -> list[tuple[str, int]]:
 
 
 def by_source() -> list[tuple[str, int]]:
-    source = sa.func.coalesce(Inquiry.utm_source, "")
-    count = sa.func.count(Inquiry.id)
+    source = InquiryOriginCount.source
+    count = sa.func.sum(InquiryOriginCount.total)
     return [
-        (name or "(direct)", total)
+        (name or "(direct)", int(total))
         for name, total in db.session.execute(
-            sa.select(source, count).group_by(source).order_by(count.desc(), source).limit(TOP)
+            sa.select(source, count)
+            .group_by(source)
+            .having(count > 0)
+            .order_by(count.desc(), source)
+            .limit(TOP)
         )
     ]
 

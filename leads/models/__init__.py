@@ -11,6 +11,7 @@ from leads.models.message import PatientMessage, SavedReply
 from leads.models.next_step import NextStep, SavedView, StepKind
 from leads.models.outbox import EmailKind, EmailStatus, OutboundEmail
 from leads.models.questionnaire import QuestionnaireResponse
+from leads.models.stats_counts import InquiryOriginCount, LeadDayCount, LeadFunnelCount
 from leads.models.status_counts import LeadStatusCount
 from leads.models.user import Role, User, UserSession
 from leads.models.webhook import WebhookDelivery, WebhookEndpoint
@@ -31,8 +32,11 @@ __all__ = [
     "InboundAttachment",
     "InboundMessage",
     "Inquiry",
+    "InquiryOriginCount",
     "Lead",
+    "LeadDayCount",
     "LeadEvent",
+    "LeadFunnelCount",
     "LeadStatus",
     "LeadStatusCount",
     "NextStep",

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from leads.extensions import db
 from leads.models.base import UTCDateTime, utcnow
+from leads.models.stats_counts import install_stats_triggers
 from leads.models.status_counts import install_counting_triggers
 from leads.models.types import JSONType
 
@@ -59,6 +60,14 @@ class Lead(db.Model):
             "merged_into_id",
             postgresql_where=sa.text("merged_into_id IS NOT NULL"),
             sqlite_where=sa.text("merged_into_id IS NOT NULL"),
+        ),
+        # The statistics' median time to first contact: the newest contacted leads, without walking
+        # past every lead never contacted (most of the recent ones).
+        sa.Index(
+            "ix_leads_contacted_created",
+            "created_at",
+            postgresql_where=sa.text("first_contacted_at IS NOT NULL AND merged_into_id IS NULL"),
+            sqlite_where=sa.text("first_contacted_at IS NOT NULL AND merged_into_id IS NULL"),
         ),
     )
 
@@ -150,3 +159,6 @@ class SpamSubmission(db.Model):
     article_id: Mapped[int | None] = mapped_column(sa.ForeignKey("articles.id"))
     reason: Mapped[str] = mapped_column(sa.String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+install_stats_triggers({"leads": Lead.__table__, "inquiries": Inquiry.__table__})

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from leads.dashboard import filters as filters_module
 from leads.dashboard.actions import change_status
 from leads.dashboard.erasure import erase_lead
 from leads.dashboard.filters import InboxFilters, conditions, parse_filters, status_counts
@@ -74,3 +75,28 @@ def test_filtered_counts_still_count_the_matching_leads(app):
     filters, _ = parse_filters({"q": "fragm"}, SORTS)
     assert status_counts(filters, None)["new"] == 1
     assert db.session.scalar(sa.select(sa.func.sum(LeadStatusCount.total))) == 2
+
+
+def test_filtered_counts_are_exact_up_to_the_bound_and_more_than_beyond(app, coord_client, monkeypatch):
+    monkeypatch.setattr(filters_module, "COUNT_BOUND", 3)
+    for status in (LeadStatus.NEW, LeadStatus.NEW, LeadStatus.LOST):
+        make_lead(status=status, full_name="Ana Common")
+    make_lead(status=LeadStatus.NEW, full_name="Someone Else")
+    db.session.commit()
+    search, _ = parse_filters({"q": "ana"}, SORTS)
+    exact = status_counts(search, None)
+    assert (exact["new"], exact["lost"], exact.more_than) == (2, 1, None)
+    html = coord_client.get("/dashboard/?q=ana").get_data(as_text=True)
+    assert 'All <span class="count">3</span>' in html and "All 3 leads matching these filters" in html
+
+    make_lead(status=LeadStatus.QUALIFIED, full_name="Ana Fourth")
+    db.session.commit()
+    assert status_counts(search, None).more_than == 3
+    html = coord_client.get("/dashboard/?q=ana").get_data(as_text=True)
+    assert 'All <span class="count">more than 3</span>' in html
+    # The per-status figures are not known past the bound: none is shown rather than a wrong one.
+    assert html.count('class="count"') == 1
+    assert "All leads matching these filters" in html
+    # Without a filter the counter rows give every figure exactly, whatever the bound.
+    assert status_counts(InboxFilters(), None).more_than is None
+    assert sum(status_counts(InboxFilters(), None).values()) == 5
