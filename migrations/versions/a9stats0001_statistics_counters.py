@@ -2,7 +2,7 @@
 for the median time to first contact
 
 Revision ID: a9stats0001
-Revises: a9perf0001
+Revises: a14page0001
 Create Date: 2026-12-02 04:20:00
 
 """
@@ -15,7 +15,7 @@ from leads.models.stats_counts import recount_sql, stats_drop_sql, stats_sql
 
 # revision identifiers, used by Alembic.
 revision = "a9stats0001"
-down_revision = "a9perf0001"
+down_revision = "a14page0001"
 branch_labels = None
 depends_on = None
 
