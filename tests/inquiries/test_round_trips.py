@@ -1,7 +1,9 @@
-"""An inquiry POST talks to Redis in few round trips: each is a wait the patient's request pays for."""
+"""An inquiry POST talks to Redis in few round trips: each is a wait the patient's request pays for
+(and CPU the web worker spends). Counted at the socket: a pipeline or a script is one."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -11,6 +13,10 @@ import redis.connection
 from leads.extensions import db
 from tests.factories import make_article
 from tests.inquiries.conftest import valid_form
+
+
+def _new_id() -> str:
+    return uuid.uuid4().hex
 
 
 @contextmanager
@@ -47,3 +53,55 @@ def test_the_confirmation_and_the_held_invitation_go_to_the_broker_in_one_round_
     assert len(publishes) == 1, sent
     # The confirmation now, the invitation with its eta: both in that one request.
     assert publishes[0].count(b"LPUSH") == 2
+
+
+def _limited_app(make_app):
+    # Explicitly on: Flask-Limiter (still used by the API) is one shared object.
+    return make_app(
+        WTF_CSRF_ENABLED=False,
+        RATELIMIT_ENABLED=True,
+        INQUIRY_RATE_LIMIT="5 per minute;30 per day",
+        INQUIRY_POST_LIMIT="30 per minute;300 per day",
+    )
+
+
+def test_the_rate_limits_of_a_stored_inquiry_cost_one_round_trip(make_app, redis_url, monkeypatch):
+    app = _limited_app(make_app)
+    with app.app_context():
+        article = make_article()
+        db.session.commit()
+        client = app.test_client()
+        # An address of this test alone, so a shared Redis never carries counts over from another test.
+        client.environ_base["REMOTE_ADDR"] = f"2001:db8::{uuid.uuid4().hex[:4]}:7"
+        client.post(f"/{article.slug}/", data=valid_form(submission_id=_new_id()))  # script loaded
+        with redis_round_trips(monkeypatch) as sent:
+            response = client.post(
+                f"/{article.slug}/", data=valid_form(submission_id=_new_id(), message="Again")
+            )
+    assert response.status_code == 303
+    limits = [request for request in sent if b"LIMITS:" in request]
+    # All four limits checked and counted by one script (Flask-Limiter: eight round trips).
+    assert len(limits) == 1, limits
+    # The headers speak of the 5-per-minute limit, after this POST: two stored, three left.
+    assert response.headers["X-RateLimit-Limit"] == "5"
+    assert response.headers["X-RateLimit-Remaining"] == "3"
+    assert 0 < int(response.headers["Retry-After"]) <= 60
+
+
+def test_a_typing_mistake_costs_a_second_round_trip_that_gives_its_count_back(
+    make_app, redis_url, monkeypatch
+):
+    app = _limited_app(make_app)
+    with app.app_context():
+        article = make_article()
+        db.session.commit()
+        client = app.test_client()
+        client.environ_base["REMOTE_ADDR"] = f"2001:db8::{uuid.uuid4().hex[:4]}:8"
+        client.post(f"/{article.slug}/", data=valid_form(submission_id=_new_id()))
+        with redis_round_trips(monkeypatch) as sent:
+            response = client.post(
+                f"/{article.slug}/", data=valid_form(submission_id=_new_id(), email="ana@")
+            )
+    assert response.status_code == 422
+    assert len([request for request in sent if b"LIMITS:" in request]) == 2
+    assert response.headers["X-RateLimit-Remaining"] == "4"  # only the stored one counts
