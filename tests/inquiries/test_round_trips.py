@@ -55,29 +55,30 @@ def test_the_confirmation_and_the_held_invitation_go_to_the_broker_in_one_round_
     assert publishes[0].count(b"LPUSH") == 2
 
 
-def _limited_app(make_app):
+def _after_one_stored(make_app, monkeypatch, **changes):
+    """POST once (the script loaded, one inquiry counted); then the requests sent to Redis by a
+    second POST, with `changes` to the form, and its response."""
     # Explicitly on: Flask-Limiter (still used by the API) is one shared object.
-    return make_app(
+    app = make_app(
         WTF_CSRF_ENABLED=False,
         RATELIMIT_ENABLED=True,
         INQUIRY_RATE_LIMIT="5 per minute;30 per day",
         INQUIRY_POST_LIMIT="30 per minute;300 per day",
     )
-
-
-def test_the_rate_limits_of_a_stored_inquiry_cost_one_round_trip(make_app, redis_url, monkeypatch):
-    app = _limited_app(make_app)
     with app.app_context():
         article = make_article()
         db.session.commit()
         client = app.test_client()
         # An address of this test alone, so a shared Redis never carries counts over from another test.
         client.environ_base["REMOTE_ADDR"] = f"2001:db8::{uuid.uuid4().hex[:4]}:7"
-        client.post(f"/{article.slug}/", data=valid_form(submission_id=_new_id()))  # script loaded
+        client.post(f"/{article.slug}/", data=valid_form(submission_id=_new_id()))
         with redis_round_trips(monkeypatch) as sent:
-            response = client.post(
-                f"/{article.slug}/", data=valid_form(submission_id=_new_id(), message="Again")
-            )
+            response = client.post(f"/{article.slug}/", data=valid_form(submission_id=_new_id(), **changes))
+    return sent, response
+
+
+def test_the_rate_limits_of_a_stored_inquiry_cost_one_round_trip(make_app, redis_url, monkeypatch):
+    sent, response = _after_one_stored(make_app, monkeypatch, message="Again")
     assert response.status_code == 303
     limits = [request for request in sent if b"LIMITS:" in request]
     # All four limits checked and counted by one script (Flask-Limiter: eight round trips).
@@ -91,17 +92,7 @@ def test_the_rate_limits_of_a_stored_inquiry_cost_one_round_trip(make_app, redis
 def test_a_typing_mistake_costs_a_second_round_trip_that_gives_its_count_back(
     make_app, redis_url, monkeypatch
 ):
-    app = _limited_app(make_app)
-    with app.app_context():
-        article = make_article()
-        db.session.commit()
-        client = app.test_client()
-        client.environ_base["REMOTE_ADDR"] = f"2001:db8::{uuid.uuid4().hex[:4]}:8"
-        client.post(f"/{article.slug}/", data=valid_form(submission_id=_new_id()))
-        with redis_round_trips(monkeypatch) as sent:
-            response = client.post(
-                f"/{article.slug}/", data=valid_form(submission_id=_new_id(), email="ana@")
-            )
+    sent, response = _after_one_stored(make_app, monkeypatch, email="ana@")
     assert response.status_code == 422
     assert len([request for request in sent if b"LIMITS:" in request]) == 2
     assert response.headers["X-RateLimit-Remaining"] == "4"  # only the stored one counts
