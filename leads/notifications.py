@@ -17,26 +17,33 @@ from leads.models import EmailKind, Inquiry, Lead, OutboundEmail, Role, User
 
 def on_duty() -> list[str]:
     """Active coordinators; every active account (or COORDINATOR_EMAILS) when no coordinator account exists."""
-    addresses = list(
-        db.session.scalars(sa.select(User.email).where(User.active.is_(True), User.role == Role.COORDINATOR))
-    )
-    return addresses or coordinator_addresses()
+    # One query for both answers: a new lead's POST pays for every statement.
+    accounts = db.session.execute(sa.select(User.email, User.role).where(User.active.is_(True))).all()
+    coordinators = [email for email, role in accounts if role == Role.COORDINATOR]
+    return coordinators or coordinator_addresses(active=[email for email, _role in accounts])
 
 
-def schedule_new_lead_notice(lead: Lead, inquiry: Inquiry, now: datetime) -> list[OutboundEmail]:
-    """Owe the notification for this inquiry, unless one for the lead was owed within the batch window."""
+def _notified_within(lead_id: int, now: datetime) -> bool:
     window = timedelta(minutes=current_app.config["NOTIFY_BATCH_MINUTES"])
     recent = db.session.scalar(
         sa.select(OutboundEmail.id)
         .where(
-            OutboundEmail.lead_id == lead.id,
+            OutboundEmail.lead_id == lead_id,
             OutboundEmail.kind == EmailKind.LEAD_NOTICE,
             # A notice is due when owed: its due time is when the lead last notified.
             OutboundEmail.due_at > now - window,
         )
         .limit(1)
     )
-    if recent is not None:
+    return recent is not None
+
+
+def schedule_new_lead_notice(
+    lead: Lead, inquiry: Inquiry, now: datetime, new_lead: bool = False
+) -> list[OutboundEmail]:
+    """Owe the notification for this inquiry, unless one for the lead was owed within the batch window
+    (a lead created in this transaction has had none: no need to look)."""
+    if not new_lead and _notified_within(lead.id, now):
         return []
     assignee = db.session.get(User, lead.assignee_id) if lead.assignee_id else None
     addresses = [assignee.email] if assignee is not None and assignee.active else on_duty()

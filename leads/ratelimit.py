@@ -1,4 +1,6 @@
-"""The rate limiter's storage failure mode: a Redis outage must never fail a request.
+"""Flask-Limiter's storage failure mode (the API's limits; the inquiry form counts in one round trip
+of its own, leads/inquiries/rate_limit.py, with the same failure modes): a Redis outage must never
+fail a request.
 
 With `RATELIMIT_ON_STORAGE_FAILURE=memory` (the default) each process counts in its own memory
 until Redis answers again (Flask-Limiter checks it now and then); with `open` the limits stop

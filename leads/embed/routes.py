@@ -13,10 +13,11 @@ from flask import Blueprint, Response, current_app, make_response, redirect, ren
 
 from leads.articles.routes import article_or_404
 from leads.embed.origins import frame_policy, parent_page
-from leads.extensions import csrf, limiter
+from leads.extensions import csrf
 from leads.inquiries.forms import InquiryForm, build_form, tracking_from_request
+from leads.inquiries.rate_limit import limit_submissions
 from leads.inquiries.service import record_spam, submit_inquiry
-from leads.inquiries.submission import accepted, inquiry_data, inquiry_limit, post_limit
+from leads.inquiries.submission import inquiry_data
 from leads.models import Article
 
 bp = Blueprint("embed", __name__, url_prefix="/embed")
@@ -66,8 +67,7 @@ def form(slug: str):
 # limits, the honeypot and the one-time submission id apply as on the article page.
 @bp.post("/<slug>/")
 @csrf.exempt
-@limiter.limit(post_limit)
-@limiter.limit(inquiry_limit, deduct_when=accepted)
+@limit_submissions
 def submit(slug: str):
     article = article_or_404(slug)
     form = build_form(article.symptoms, formdata=request.form, form_class=EmbedForm)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 import uuid
 
 import phonenumbers
+from babel import support
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -24,6 +27,7 @@ from wtforms import (
     ValidationError,
     widgets,
 )
+from wtforms.i18n import messages_path
 from wtforms.validators import DataRequired, Length, Optional
 
 from leads.models import ContactMethod
@@ -153,7 +157,33 @@ class NormalizedContact:
             raise ValidationError(str(error)) from None
 
 
+class _WTFormsMessages:
+    """WTForms' own messages in the page's language, read from disk once per language and process
+    (Flask-WTF reads and parses the catalogue again in every request)."""
+
+    @staticmethod
+    @functools.cache
+    def _catalogue(locale: str) -> support.Translations:
+        return support.Translations.load(messages_path(), [locale], domain="wtforms")
+
+    def _current(self) -> support.Translations:
+        return self._catalogue(str(get_locale()))
+
+    def gettext(self, string: str) -> str:
+        return self._current().ugettext(string)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return self._current().ungettext(singular, plural, n)
+
+
+_wtforms_messages = _WTFormsMessages()
+
+
 class InquiryForm(NormalizedContact, FlaskForm):
+    class Meta:
+        def get_translations(self, form):
+            return _wtforms_messages
+
     full_name = StringField(
         _l("Full name"),
         validators=[

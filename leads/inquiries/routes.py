@@ -9,22 +9,18 @@ from werkzeug.exceptions import RequestEntityTooLarge, TooManyRequests
 
 from leads.articles.routes import article_or_404, find_article, render_page
 from leads.errors import handle_csrf_error, render_error
-from leads.extensions import limiter
 from leads.i18n import use_language
 from leads.inquiries.forms import build_form
+from leads.inquiries.rate_limit import limit_submissions
 from leads.inquiries.service import record_spam, submit_inquiry
-from leads.inquiries.submission import accepted as _accepted
 from leads.inquiries.submission import inquiry_data
-from leads.inquiries.submission import inquiry_limit as _inquiry_limit
-from leads.inquiries.submission import post_limit as _post_limit
 from leads.models import Article
 
 bp = Blueprint("inquiries", __name__)
 
 
 @bp.post("/<slug>/")
-@limiter.limit(_post_limit)
-@limiter.limit(_inquiry_limit, deduct_when=_accepted)
+@limit_submissions
 def submit(slug: str):
     article = article_or_404(slug)
     form = build_form(article.symptoms, formdata=request.form)

@@ -190,7 +190,7 @@ def _store(article: Article, data: InquiryData, now: datetime) -> tuple[Submissi
         auto_assign(lead)
     # Someone who once asked us to stop gets what this inquiry needs, not the reminders too.
     rows = outbox.schedule_inquiry_followups(inquiry, now=now, reminders=not resubscribed)
-    rows += schedule_new_lead_notice(lead, inquiry, now)
+    rows += schedule_new_lead_notice(lead, inquiry, now, new_lead=new_lead)
     db.session.flush()
     result = SubmissionResult(
         inquiry_id=inquiry.id, lead_id=lead.id, created=True, new_lead=new_lead, resubscribed=resubscribed
@@ -235,13 +235,9 @@ def submit_inquiry(article: Article, data: InquiryData, now: datetime | None = N
         return result
     log.info("inquiry %s stored for lead %s (article %s)", result.inquiry_id, result.lead_id, article_id)
     metrics.inquiry_received()
-    published = outbox.publish(hints.now)
-    if published == len(hints.now):
-        # The invitation, held by the broker until it is due, so it leaves on time rather
-        # than at the next sweep. Skipped when the broker just failed: the sweep sends it.
-        for email_id, due_at in hints.soon:
-            outbox.publish_at(email_id, due_at)
-    return replace(result, published=published)
+    # The confirmation, and the invitation held by the broker until it is due (so it leaves on
+    # time rather than at the next sweep), in one round trip to the broker.
+    return replace(result, published=outbox.publish_together(hints.now, hints.soon))
 
 
 def record_spam(article: Article, reason: str = "honeypot") -> None:

@@ -87,9 +87,11 @@ def schedule_inquiry_followups(
         }
         for kind, key, due_at, sequence in owed
     ]
-    # One multi-row INSERT ... RETURNING (the ORM's flush sends one INSERT per row on SQLite);
-    # the rows come back as ORM objects, in the session like any other.
-    rows = db.session.scalars(sa.insert(OutboundEmail).values(values).returning(OutboundEmail)).all()
+    # One INSERT ... RETURNING for every row (SQLAlchemy batches the parameter sets into one
+    # statement), the rows back as ORM objects in the session. Rows as parameters, not a
+    # `.values([...])` literal: that statement would be compiled anew on every call. Sorted
+    # here: asking the database for the order costs one statement per row on SQLite.
+    rows = db.session.scalars(sa.insert(OutboundEmail).returning(OutboundEmail), values).all()
     order = {key: position for position, (_kind, key, _due, _seq) in enumerate(owed)}
     return sorted(rows, key=lambda row: order[row.idempotency_key])
 
@@ -109,16 +111,18 @@ def cancel_pending(lead_id: int, kinds: Iterable[str] | None = None, inquiry_id:
     return result.rowcount or 0
 
 
-def coordinator_addresses() -> list[str]:
+def coordinator_addresses(active: list[str] | None = None) -> list[str]:
     """Every active account once accounts exist; the COORDINATOR_EMAILS setting until then.
 
     Admins coordinate too (and the first account `make run` creates is an admin): leaving
     them out would send a red-flag alert nowhere in a clinic without a coordinator account.
+    `active` is the active accounts' addresses, when the caller has read them already.
     """
     from leads.models import User
 
-    addresses = list(db.session.scalars(db.select(User.email).where(User.active.is_(True))))
-    return addresses or list(current_app.config["COORDINATOR_EMAILS"])
+    if active is None:
+        active = list(db.session.scalars(db.select(User.email).where(User.active.is_(True))))
+    return active or list(current_app.config["COORDINATOR_EMAILS"])
 
 
 def schedule_urgent_alert(lead: Lead, reason_key: str) -> list[OutboundEmail]:
@@ -167,14 +171,41 @@ def due_soon(rows: Iterable[OutboundEmail], now: datetime | None = None) -> list
     return [(row.id, row.due_at) for row in rows if now < row.due_at <= horizon]
 
 
+def _may_hold_until(at: datetime) -> bool:
+    """Redis hands a message held past its visibility timeout to another worker, again and
+    again: a time further ahead than the longest retry delay (checked against that
+    timeout at start-up) is left to the sweeper instead."""
+    return at - utcnow() <= timedelta(seconds=current_app.config["EMAIL_RETRY_MAX_SECONDS"])
+
+
+def publish_together(due_now: list[int], due_soon: Iterable[tuple[int, datetime]] = ()) -> int:
+    """publish() and publish_at() of one transaction's rows, in one round trip to the broker
+    (a pipeline on Redis; one by one on a broker without batches). Best effort, like publish().
+
+    Returns how many rows due now were handed to the broker: all of them, or none.
+    """
+    celery = current_app.extensions["celery"]
+    held = [(email_id, at) for email_id, at in due_soon if _may_hold_until(at)]
+    if not due_now and not held:
+        return 0
+    try:
+        with celery.producer_or_acquire() as producer, producer.batch():
+            for email_id in due_now:
+                celery.send_task(SEND_TASK, args=[email_id], producer=producer)
+            for email_id, at in held:
+                celery.send_task(SEND_TASK, args=[email_id], eta=at, producer=producer)
+    except Exception as error:  # noqa: BLE001  (a broker outage must never fail the caller)
+        log.warning("broker unavailable, emails %s left to the sweeper: %s", due_now, type(error).__name__)
+        return 0
+    return len(due_now)
+
+
 def publish_at(email_id: int, at: datetime) -> bool:
     """Ask a worker to look at row `email_id` at `at` (a retry). Best effort, like publish().
 
-    Redis hands a message held past its visibility timeout to another worker, again and
-    again: a time further ahead than the longest retry delay (checked against that
-    timeout at start-up) is left to the sweeper instead.
+    A time beyond the longest retry delay is left to the sweeper (_may_hold_until).
     """
-    if at - utcnow() > timedelta(seconds=current_app.config["EMAIL_RETRY_MAX_SECONDS"]):
+    if not _may_hold_until(at):
         return False
     try:
         current_app.extensions["celery"].send_task(SEND_TASK, args=[email_id], eta=at)
