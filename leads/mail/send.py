@@ -1,10 +1,12 @@
 """Sending claimed rows: read and render, re-check, deliver, record. Idempotent per row.
 
-A batch costs a few statements whatever its size: its rows are claimed in one UPDATE and read
-with their leads and inquiries in a few queries; the rules are read again and the leases
-renewed for all of them in one short transaction right before the SMTP transactions (again
-every RECHECK_SECONDS while a slow server takes its time); the outcomes are written together,
-one UPDATE per status, retried while the database is away. No transaction is held open while
+A batch costs a few statements, plus two per message sent: its rows are claimed in one
+UPDATE and read with their leads and inquiries in a few queries; the rules are read again and
+the leases renewed for all of them in one short transaction right before the SMTP transactions
+(again every RECHECK_SECONDS while a slow server takes its time); each message the server
+accepted is marked sent (with its timeline event) at once, so a crash re-sends at most the one
+in flight; the other outcomes are written together at the end, one UPDATE per status. Writes
+are retried while the database is away. No transaction is held open while
 talking to the SMTP server. One row (the after-commit hint) goes the same way as a batch of
 one. Logs carry ids and kinds only.
 """
@@ -118,23 +120,25 @@ def send_claimed_batch(email_ids: Sequence[int], transport: Transport) -> list[O
     rows = _prepare(email_ids)
     records: list[_Record] = []
     written: set[int] = set()
-    recorded = 0
     checked_at: float | None = None
     unsent: list[int] = []
     for position, row in enumerate(rows):
         if row.verdict is None and (checked_at is None or time.monotonic() - checked_at > RECHECK_SECONDS):
-            if recorded < len(records):
-                # What went so far is written first, so a crash now re-sends none of it.
-                written |= _finish(records[recorded:], [])
-                recorded = len(records)
             _recheck([later for later in rows[position:] if later.verdict is None])
             checked_at = time.monotonic()
-        record = _send_one(row, transport) if row.verdict is None else _decided(row)
+        if row.verdict is None:
+            record = _send_one(row, transport)
+            if record.status == EmailStatus.SENT:
+                # Written at once (its mark and its event): a crash re-sends at most the
+                # message in flight, never the batch's earlier ones.
+                written |= _finish([record], [])
+        else:
+            record = _decided(row)
         records.append(record)
         if record.retry_at is not None:
             unsent = [later.email_id for later in rows[position + 1 :] if later.verdict != (SKIPPED, "")]
             break
-    written |= _finish(records[recorded:], unsent)
+    written |= _finish([record for record in records if record.status != EmailStatus.SENT], unsent)
     return [_outcome(record, written) for record in records]
 
 
@@ -298,8 +302,12 @@ def _finish(records: list[_Record], unsent: list[int]) -> set[int]:
             lost = isinstance(error, (OperationalError, InterfaceError)) or error.connection_invalidated
             if not lost or time.monotonic() + delay > deadline:
                 raise
+            statuses = ", ".join(sorted({record.status for record in records}))
             log.warning(
-                "recording %s email outcomes failed (%s); retrying", len(records), type(error).__name__
+                "%s email(s): recording %s failed (%s); retrying",
+                len(records),
+                statuses,
+                type(error).__name__,
             )
             time.sleep(delay)
             delay = min(delay * 2, 4.0)
@@ -321,18 +329,34 @@ def _write_outcomes(records: list[_Record], unsent: list[int]) -> set[int]:
             by_status[record.status].append(record)
     written: set[int] = set()
     for status, group in by_status.items():
-        written |= set(
+        common, per_row = _split_values(group)
+        ours = set(
             db.session.scalars(
                 db.update(OutboundEmail)
                 .where(
                     OutboundEmail.id.in_([record.row.email_id for record in group]),
                     OutboundEmail.status == EmailStatus.SENDING,
                 )
-                .values(status=status, lease_expires_at=None, **_column_values(group))
+                .values(status=status, lease_expires_at=None, **common)
                 .returning(OutboundEmail.id),
                 execution_options={"synchronize_session": False},
             )
         )
+        if per_row and ours:
+            # The values that differ (a Message-ID, a send time): one executemany, which
+            # psycopg pipelines; the rows are ours since the UPDATE above, in this transaction.
+            table = OutboundEmail.__table__
+            db.session.execute(
+                sa.update(table)
+                .where(table.c.id == sa.bindparam("row_id"))
+                .values({column: sa.bindparam(f"row_{column}") for column in per_row}),
+                [
+                    {"row_id": record.row.email_id} | {f"row_{c}": record.values[c] for c in per_row}
+                    for record in group
+                    if record.row.email_id in ours
+                ],
+            )
+        written |= ours
     # One INSERT for the batch (the ORM's flush sends one per row on SQLite); email events
     # are no webhook types, so nothing listens for them in the session.
     record_events(
@@ -352,17 +376,14 @@ def _write_outcomes(records: list[_Record], unsent: list[int]) -> set[int]:
     return written
 
 
-def _column_values(group: list[_Record]) -> dict:
-    """Each column's new value: one for the whole group, or a CASE on the id where rows differ."""
-    values = {}
+def _split_values(group: list[_Record]) -> tuple[dict, list[str]]:
+    """The columns whose new value is the same on every row of the group (with that value),
+    and the names of those that differ from row to row."""
+    common, per_row = {}, []
     for column in group[0].values:
         distinct = {record.values[column] for record in group}
         if len(distinct) == 1:
-            values[column] = distinct.pop()
-            continue
-        column_type = OutboundEmail.__table__.c[column].type
-        values[column] = sa.case(
-            {record.row.email_id: sa.literal(record.values[column], column_type) for record in group},
-            value=OutboundEmail.id,
-        )
-    return values
+            common[column] = distinct.pop()
+        else:
+            per_row.append(column)
+    return common, per_row
