@@ -78,15 +78,26 @@ def claim_next(now: datetime | None = None) -> int | None:
     return claimed[0] if claimed else None
 
 
-def renew_leases(email_ids: list[int], now: datetime | None = None) -> set[int]:
-    """Extend this worker's hold on its `sending` rows; the ids returned are still its own
-    (the sweep may have taken the others back). Part of the caller's transaction."""
+def still_ours(email_ids: list[int], claimed_at: datetime | None) -> tuple:
+    """The condition for rows this worker claimed at `claimed_at` and still holds: `sending`, and
+    not taken back by the sweep and claimed again by another worker since (a new claim time)."""
+    condition = (OutboundEmail.id.in_(email_ids), OutboundEmail.status == EmailStatus.SENDING)
+    if claimed_at is not None:
+        condition += (OutboundEmail.claimed_at == claimed_at,)
+    return condition
+
+
+def renew_leases(
+    email_ids: list[int], claimed_at: datetime | None = None, now: datetime | None = None
+) -> set[int]:
+    """Extend this worker's hold on the rows it claimed at `claimed_at`; the ids returned are
+    still its own (the sweep may have taken the others back). Part of the caller's transaction."""
     if not email_ids:
         return set()
     now = now or utcnow()
     renewed = db.session.scalars(
         db.update(OutboundEmail)
-        .where(OutboundEmail.id.in_(email_ids), OutboundEmail.status == EmailStatus.SENDING)
+        .where(*still_ours(email_ids, claimed_at))
         .values(lease_expires_at=lease_until(now))
         .returning(OutboundEmail.id),
         execution_options={"synchronize_session": False},
@@ -94,14 +105,14 @@ def renew_leases(email_ids: list[int], now: datetime | None = None) -> set[int]:
     return set(renewed)
 
 
-def release_unsent(email_ids: list[int]) -> None:
+def release_unsent(email_ids: list[int], claimed_at: datetime | None = None) -> None:
     """Give back claimed rows that were never tried (the batch stopped early): pending again,
     due as before, and the claim's attempt undone. Part of the caller's transaction."""
     if not email_ids:
         return
     db.session.execute(
         db.update(OutboundEmail)
-        .where(OutboundEmail.id.in_(email_ids), OutboundEmail.status == EmailStatus.SENDING)
+        .where(*still_ours(email_ids, claimed_at))
         .values(status=EmailStatus.PENDING, lease_expires_at=None, attempts=OutboundEmail.attempts - 1),
         execution_options={"synchronize_session": False},
     )

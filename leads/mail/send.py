@@ -29,7 +29,7 @@ from sqlalchemy.orm import joinedload
 
 from leads import metrics
 from leads.extensions import db
-from leads.mail.claim import claim, claim_batch, release_unsent, renew_leases
+from leads.mail.claim import claim, claim_batch, release_unsent, renew_leases, still_ours
 from leads.mail.delivery import PermanentFailure, TemporaryFailure, Transport, build_message, message_id_for
 from leads.mail.digest import digest_context
 from leads.mail.render import render_email
@@ -90,8 +90,9 @@ def backoff_seconds(attempt: int) -> float:
 
 def deliver(email_id: int, transport: Transport) -> Outcome:
     """Claim row `email_id` and send it; a row someone else has, or already sent, is left alone."""
-    if claim(email_id):
-        return send_claimed(email_id, transport)
+    now = utcnow()
+    if claim(email_id, now):
+        return send_claimed_batch([email_id], transport, claimed_at=now)[0]
     row = db.session.get(OutboundEmail, email_id)
     early = row is not None and row.status == EmailStatus.PENDING and row.due_at > utcnow()
     due_at = row.due_at if early else None
@@ -106,8 +107,9 @@ def send_batch(limit: int, transport: Transport) -> list[Outcome]:
     Stops at the first temporary failure: the server is likely down for the rest too, which
     go back to pending untried.
     """
-    email_ids = claim_batch(limit)
-    return send_claimed_batch(email_ids, transport) if email_ids else []
+    now = utcnow()
+    email_ids = claim_batch(limit, now)
+    return send_claimed_batch(email_ids, transport, claimed_at=now) if email_ids else []
 
 
 def send_claimed(email_id: int, transport: Transport) -> Outcome:
@@ -115,8 +117,12 @@ def send_claimed(email_id: int, transport: Transport) -> Outcome:
     return send_claimed_batch([email_id], transport)[0]
 
 
-def send_claimed_batch(email_ids: Sequence[int], transport: Transport) -> list[Outcome]:
-    """Send rows this worker has claimed, in this order; an outcome for each row tried."""
+def send_claimed_batch(
+    email_ids: Sequence[int], transport: Transport, claimed_at: datetime | None = None
+) -> list[Outcome]:
+    """Send rows this worker has claimed (at `claimed_at`), in this order; an outcome for each
+    row tried. With the claim time, a row the sweep took back and another worker claimed again
+    is never taken for ours."""
     rows = _prepare(email_ids)
     records: list[_Record] = []
     written: set[int] = set()
@@ -124,21 +130,23 @@ def send_claimed_batch(email_ids: Sequence[int], transport: Transport) -> list[O
     unsent: list[int] = []
     for position, row in enumerate(rows):
         if row.verdict is None and (checked_at is None or time.monotonic() - checked_at > RECHECK_SECONDS):
-            _recheck([later for later in rows[position:] if later.verdict is None])
+            _recheck([later for later in rows[position:] if later.verdict is None], claimed_at)
             checked_at = time.monotonic()
         if row.verdict is None:
             record = _send_one(row, transport)
             if record.status == EmailStatus.SENT:
                 # Written at once (its mark and its event): a crash re-sends at most the
                 # message in flight, never the batch's earlier ones.
-                written |= _finish([record], [])
+                written |= _finish([record], [], claimed_at)
         else:
             record = _decided(row)
         records.append(record)
         if record.retry_at is not None:
             unsent = [later.email_id for later in rows[position + 1 :] if later.verdict != (SKIPPED, "")]
             break
-    written |= _finish([record for record in records if record.status != EmailStatus.SENT], unsent)
+    written |= _finish(
+        [record for record in records if record.status != EmailStatus.SENT], unsent, claimed_at
+    )
     return [_outcome(record, written) for record in records]
 
 
@@ -212,7 +220,7 @@ def _build(row: _Row, email: OutboundEmail, resubscribed: bool) -> None:
         row.verdict = (_RETRY, describe(error))
 
 
-def _recheck(rows: list[_Row]) -> None:
+def _recheck(rows: list[_Row], claimed_at: datetime | None) -> None:
     """The rules again, read fresh just before the SMTP transactions, and the leases renewed,
     for all these rows in one short transaction.
 
@@ -222,7 +230,7 @@ def _recheck(rows: list[_Row]) -> None:
     emails = _load([row.email_id for row in rows])
     reasons = cancel_reasons(emails)
     wanted = [row.email_id for row in rows if row.email_id in reasons and reasons[row.email_id] is None]
-    ours = renew_leases(wanted)
+    ours = renew_leases(wanted, claimed_at)
     db.session.commit()
     for row in rows:
         reason = reasons.get(row.email_id)
@@ -287,7 +295,7 @@ def _outcome(record: _Record, written: set[int]) -> Outcome:
     return Outcome(email_id, record.status, retry_at=record.retry_at)
 
 
-def _finish(records: list[_Record], unsent: list[int]) -> set[int]:
+def _finish(records: list[_Record], unsent: list[int], claimed_at: datetime | None) -> set[int]:
     """Write the outcomes; while the database is away, try again with a bounded backoff.
 
     Giving up too early on "sent" would let the lease run out and the message go again.
@@ -296,7 +304,7 @@ def _finish(records: list[_Record], unsent: list[int]) -> set[int]:
     delay = 0.25
     while True:
         try:
-            return _write_outcomes(records, unsent)
+            return _write_outcomes(records, unsent, claimed_at)
         except DBAPIError as error:
             _rollback_quietly()
             lost = isinstance(error, (OperationalError, InterfaceError)) or error.connection_invalidated
@@ -320,7 +328,7 @@ def _rollback_quietly() -> None:
         db.session.close()  # the connection is gone; the next attempt checks out a new one
 
 
-def _write_outcomes(records: list[_Record], unsent: list[int]) -> set[int]:
+def _write_outcomes(records: list[_Record], unsent: list[int], claimed_at: datetime | None) -> set[int]:
     """One UPDATE per status, only on rows still ours (a sweeper may have taken some back),
     their timeline events, and the untried rows given back; one transaction. Returns the ids written."""
     by_status: dict[str, list[_Record]] = defaultdict(list)
@@ -333,10 +341,7 @@ def _write_outcomes(records: list[_Record], unsent: list[int]) -> set[int]:
         ours = set(
             db.session.scalars(
                 db.update(OutboundEmail)
-                .where(
-                    OutboundEmail.id.in_([record.row.email_id for record in group]),
-                    OutboundEmail.status == EmailStatus.SENDING,
-                )
+                .where(*still_ours([record.row.email_id for record in group], claimed_at))
                 .values(status=status, lease_expires_at=None, **common)
                 .returning(OutboundEmail.id),
                 execution_options={"synchronize_session": False},
@@ -371,7 +376,7 @@ def _write_outcomes(records: list[_Record], unsent: list[int]) -> set[int]:
             if record.event is not None and record.row.lead_id is not None and record.row.email_id in written
         ]
     )
-    release_unsent(unsent)
+    release_unsent(unsent, claimed_at)
     db.session.commit()
     return written
 

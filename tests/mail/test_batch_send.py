@@ -196,7 +196,7 @@ def test_a_batch_claim_skips_rows_another_worker_has_locked_without_waiting(app)
 
 def test_two_workers_claiming_at_once_never_take_the_same_row(app):
     _postgresql_only()
-    ids = _confirmations(150)
+    ids = _confirmations(200)
     start = threading.Barrier(2)
     taken: dict[str, list[int]] = {"a": [], "b": []}
     errors: list[BaseException] = []
@@ -204,8 +204,10 @@ def test_two_workers_claiming_at_once_never_take_the_same_row(app):
     def worker(name: str) -> None:
         try:
             with app.app_context():  # its own session, on its own connection
+                db.session.execute(sa.text("SELECT 1"))  # connected before the start, not after
+                db.session.commit()
                 start.wait()
-                while claimed := claim_batch(7):
+                while claimed := claim_batch(3):
                     taken[name].extend(claimed)
                 db.session.remove()
         except BaseException as error:  # noqa: BLE001  (reported by the test thread)
