@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from celery import shared_task
 from flask import current_app
 
@@ -30,13 +32,26 @@ def send_email(email_id: int) -> str:
     return outcome.status
 
 
+# A batch task goes on claiming batches while rows are due, for up to this long: the sweep
+# publishes a few tasks a minute, and a backlog drains at the speed of SMTP, not of the sweep.
+BATCH_TASK_SECONDS = 30
+
+
 @shared_task(name=task_names.SEND_DUE_BATCH)
 def send_due_batch(limit: int | None = None) -> int:
-    """Claim due rows one at a time and send them over one SMTP connection. Returns how many it handled."""
+    """Claim due rows a batch at a time (one statement each) and send them over one SMTP
+    connection, until none is due, a temporary failure, or BATCH_TASK_SECONDS. Returns how many it handled."""
+    limit = limit or current_app.config["OUTBOX_BATCH_SIZE"]
+    deadline = time.monotonic() + BATCH_TASK_SECONDS
+    handled = 0
     with open_transport() as transport:
-        outcomes = send_batch(limit or current_app.config["OUTBOX_BATCH_SIZE"], transport)
-    _reschedule(outcomes)
-    return len(outcomes)
+        while True:
+            outcomes = send_batch(limit, transport)
+            handled += len(outcomes)
+            _reschedule(outcomes)
+            stopped = any(outcome.retry_at is not None for outcome in outcomes)
+            if len(outcomes) < limit or stopped or time.monotonic() > deadline:
+                return handled
 
 
 @shared_task(name=task_names.SWEEP_OUTBOX)

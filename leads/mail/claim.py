@@ -1,4 +1,4 @@
-"""Claiming outbox rows: one conditional UPDATE, so two workers never send the same row.
+"""Claiming outbox rows: one conditional UPDATE (per row or per batch), so two workers never send the same row.
 
 Each function runs its own short transaction and commits: a claim must be visible
 to every other worker before any SMTP traffic starts.
@@ -45,45 +45,77 @@ def claim(email_id: int, now: datetime | None = None) -> bool:
     return result.rowcount == 1
 
 
-def claim_next(now: datetime | None = None) -> int | None:
-    """Take the oldest due pending row, or None when nothing is due.
+def claim_batch(limit: int, now: datetime | None = None) -> list[int]:
+    """Take up to `limit` due pending rows in one statement; their ids, oldest due first.
 
-    PostgreSQL skips rows another worker has locked; SQLite runs one writer at a time,
-    and the outer `status = 'pending'` keeps the statement safe on both.
+    PostgreSQL skips rows another worker has locked (`FOR UPDATE SKIP LOCKED`), so two
+    workers claiming at once take disjoint rows without waiting on each other; SQLite runs
+    one writer at a time. The outer `status = 'pending'` keeps the statement safe on both.
     """
     now = now or utcnow()
-    candidate = (
+    candidates = (
         db.select(OutboundEmail.id)
         .where(OutboundEmail.status == EmailStatus.PENDING, OutboundEmail.due_at <= now)
         .order_by(OutboundEmail.due_at, OutboundEmail.id)
-        .limit(1)
+        .limit(limit)
         .with_for_update(skip_locked=True)
-        .scalar_subquery()
     )
-    email_id = db.session.scalar(
+    claimed = db.session.execute(
         db.update(OutboundEmail)
-        .where(OutboundEmail.id == candidate, OutboundEmail.status == EmailStatus.PENDING)
+        .where(OutboundEmail.id.in_(candidates), OutboundEmail.status == EmailStatus.PENDING)
         .values(**_claim_values(now))
+        .returning(OutboundEmail.id, OutboundEmail.due_at),
+        execution_options={"synchronize_session": False},
+    ).all()
+    db.session.commit()
+    # RETURNING gives no order: send in due order, as the candidates were chosen.
+    return [row.id for row in sorted(claimed, key=lambda row: (row.due_at, row.id))]
+
+
+def claim_next(now: datetime | None = None) -> int | None:
+    """Take the oldest due pending row, or None when nothing is due."""
+    claimed = claim_batch(1, now)
+    return claimed[0] if claimed else None
+
+
+def still_ours(email_ids: list[int], claimed_at: datetime | None) -> tuple:
+    """The condition for rows this worker claimed at `claimed_at` and still holds: `sending`, and
+    not taken back by the sweep and claimed again by another worker since (a new claim time)."""
+    condition = (OutboundEmail.id.in_(email_ids), OutboundEmail.status == EmailStatus.SENDING)
+    if claimed_at is not None:
+        condition += (OutboundEmail.claimed_at == claimed_at,)
+    return condition
+
+
+def renew_leases(
+    email_ids: list[int], claimed_at: datetime | None = None, now: datetime | None = None
+) -> set[int]:
+    """Extend this worker's hold on the rows it claimed at `claimed_at`; the ids returned are
+    still its own (the sweep may have taken the others back). Part of the caller's transaction."""
+    if not email_ids:
+        return set()
+    now = now or utcnow()
+    renewed = db.session.scalars(
+        db.update(OutboundEmail)
+        .where(*still_ours(email_ids, claimed_at))
+        .values(lease_expires_at=lease_until(now))
         .returning(OutboundEmail.id),
         execution_options={"synchronize_session": False},
     )
-    db.session.commit()
-    return email_id
+    return set(renewed)
 
 
-def renew_lease(email_id: int, now: datetime | None = None) -> bool:
-    """Extend this worker's hold on a `sending` row; False when the sweep has taken it back.
-
-    Part of the caller's transaction (the re-check before each SMTP transaction commits it).
-    """
-    now = now or utcnow()
-    result = db.session.execute(
+def release_unsent(email_ids: list[int], claimed_at: datetime | None = None) -> None:
+    """Give back claimed rows that were never tried (the batch stopped early): pending again,
+    due as before, and the claim's attempt undone. Part of the caller's transaction."""
+    if not email_ids:
+        return
+    db.session.execute(
         db.update(OutboundEmail)
-        .where(OutboundEmail.id == email_id, OutboundEmail.status == EmailStatus.SENDING)
-        .values(lease_expires_at=lease_until(now)),
+        .where(*still_ours(email_ids, claimed_at))
+        .values(status=EmailStatus.PENDING, lease_expires_at=None, attempts=OutboundEmail.attempts - 1),
         execution_options={"synchronize_session": False},
     )
-    return result.rowcount == 1
 
 
 def release_stuck(now: datetime | None = None) -> int:

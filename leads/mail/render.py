@@ -74,7 +74,9 @@ def first_name(full_name: str) -> str:
     return one_line(full_name).split(" ")[0] if one_line(full_name) else ""
 
 
-def _patient_context(email: OutboundEmail, lead: Lead, inquiry: Inquiry | None) -> dict:
+def _patient_context(
+    email: OutboundEmail, lead: Lead, inquiry: Inquiry | None, resubscribed: bool | None
+) -> dict:
     context = {
         "first_name": first_name(lead.full_name),
         "full_name": one_line(lead.full_name),
@@ -87,7 +89,9 @@ def _patient_context(email: OutboundEmail, lead: Lead, inquiry: Inquiry | None) 
     }
     if email.kind == EmailKind.CONFIRMATION and inquiry is not None:
         # Told here, to the address's owner, and not on the thanks page anyone can reach.
-        context["resubscribed"] = recorded_for_inquiry(lead.id, EventKind.RESUBSCRIBED, inquiry.id)
+        if resubscribed is None:
+            resubscribed = recorded_for_inquiry(lead.id, EventKind.RESUBSCRIBED, inquiry.id)
+        context["resubscribed"] = resubscribed
     if email.kind != EmailKind.CONFIRMATION and inquiry is not None:
         context["questionnaire_url"] = links.questionnaire_url(inquiry.id)
         context["ttl_days"] = current_app.config["QUESTIONNAIRE_TTL_DAYS"]
@@ -119,8 +123,14 @@ def _alert_context(lead: Lead) -> dict:
     }
 
 
-def render_email(email: OutboundEmail, recipient: str, context: dict | None = None) -> Rendered:
-    """Render row `email` for `recipient`; `context` carries kind-specific values (e.g. the digest's)."""
+def render_email(
+    email: OutboundEmail, recipient: str, context: dict | None = None, resubscribed: bool | None = None
+) -> Rendered:
+    """Render row `email` for `recipient`; `context` carries kind-specific values (e.g. the digest's).
+
+    `resubscribed` (a confirmation's inquiry re-opted the lead in) is looked up when not given;
+    a batch reads it for all its rows at once.
+    """
     lead = email.lead
     inquiry = db.session.get(Inquiry, email.inquiry_id) if email.inquiry_id else None
     values = {
@@ -133,7 +143,7 @@ def render_email(email: OutboundEmail, recipient: str, context: dict | None = No
     to_name = ""
     language = SOURCE_LANGUAGE
     if email.kind in PATIENT_KINDS:
-        values |= _patient_context(email, lead, inquiry)
+        values |= _patient_context(email, lead, inquiry, resubscribed)
         to_name = values["full_name"]
         language = patient_language(lead, inquiry)
     with in_language(language):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection, Iterable
+
 from leads.consultations.emails import KINDS as CONSULTATION_KINDS
 from leads.consultations.emails import cancel_reason as consultation_cancel_reason
 from leads.extensions import db
@@ -13,6 +15,32 @@ QUESTIONNAIRE_KINDS = frozenset({EmailKind.QUESTIONNAIRE, EmailKind.REMINDER})
 
 def cancel_reason(email: OutboundEmail) -> str | None:
     """Why row `email` must not go out any more, or None when it should."""
+    return cancel_reasons([email])[email.id]
+
+
+def cancel_reasons(emails: Iterable[OutboundEmail]) -> dict[int, str | None]:
+    """The rules for many rows (their leads loaded), with one query for all their questionnaires."""
+    emails = list(emails)
+    answered = answered_inquiries(
+        {email.inquiry_id for email in emails if email.kind in QUESTIONNAIRE_KINDS and email.inquiry_id}
+    )
+    return {email.id: _reason(email, answered) for email in emails}
+
+
+def answered_inquiries(inquiry_ids: Collection[int]) -> set[int]:
+    """Which of these inquiries have questionnaire answers."""
+    if not inquiry_ids:
+        return set()
+    return set(
+        db.session.scalars(
+            db.select(QuestionnaireResponse.inquiry_id).where(
+                QuestionnaireResponse.inquiry_id.in_(list(inquiry_ids))
+            )
+        )
+    )
+
+
+def _reason(email: OutboundEmail, answered: set[int]) -> str | None:
     lead = email.lead
     if email.kind == EmailKind.DIGEST:
         return None
@@ -27,10 +55,7 @@ def cancel_reason(email: OutboundEmail) -> str | None:
     if email.kind in QUESTIONNAIRE_KINDS:
         if email.inquiry_id is None:
             return "no inquiry"
-        answered = db.session.scalar(
-            db.select(QuestionnaireResponse.id).where(QuestionnaireResponse.inquiry_id == email.inquiry_id)
-        )
-        if answered is not None:
+        if email.inquiry_id in answered:
             return "questionnaire answered"
     if email.kind in CONSULTATION_KINDS:
         return consultation_cancel_reason(email)

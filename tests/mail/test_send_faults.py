@@ -92,7 +92,7 @@ def test_the_claim_and_each_send_hold_a_lease_not_a_fixed_timeout(smtp_app, smtp
 
 def test_recording_sent_is_retried_while_the_database_is_away(smtp_app, smtp, monkeypatch):
     email_id = _confirmation()
-    real_write = send._write_outcome
+    real_write = send._write_outcomes
     failures = []
 
     def database_away_twice(*args):
@@ -101,7 +101,7 @@ def test_recording_sent_is_retried_while_the_database_is_away(smtp_app, smtp, mo
             raise OperationalError("UPDATE", {}, Exception("server closed the connection unexpectedly"))
         return real_write(*args)
 
-    monkeypatch.setattr(send, "_write_outcome", database_away_twice)
+    monkeypatch.setattr(send, "_write_outcomes", database_away_twice)
     with open_transport() as transport:
         assert deliver(email_id, transport).status == EmailStatus.SENT
     assert len(failures) == 2 and len(smtp.handler.messages) == 1

@@ -41,6 +41,12 @@ def test_invitation_leaves_when_due_with_no_sweep(worker_app, smtp, start_worker
     assert "received your inquiry" in confirmation["Subject"]
     assert "/q/" in invitation.get_body(("plain",)).get_content()
     assert arrived >= 3, "the invitation left before its delay"
-    db.session.rollback()
-    statuses = dict(db.session.execute(db.select(OutboundEmail.kind, OutboundEmail.status)).all())
+    # The server's 250 reaches the sink before the worker writes "sent": wait for the write.
+    deadline = time.monotonic() + 10
+    while True:
+        db.session.rollback()
+        statuses = dict(db.session.execute(db.select(OutboundEmail.kind, OutboundEmail.status)).all())
+        if statuses[EmailKind.QUESTIONNAIRE] == EmailStatus.SENT or time.monotonic() > deadline:
+            break
+        time.sleep(0.1)
     assert statuses[EmailKind.QUESTIONNAIRE] == EmailStatus.SENT
