@@ -117,6 +117,17 @@ def test_invalid_fields_are_a_422_naming_each(api_app, article, changes, field):
     assert inquiries() == []
 
 
+def test_an_address_we_could_not_send_to_is_refused_but_an_international_domain_is_not(api_app, article):
+    # The confirmation to jöhn@ would need SMTPUTF8: stored, it would fail for good.
+    client = api_app.test_client()
+    problem = assert_problem(client.post(URL, json=body(article, email="jöhn@example.org")), 422)
+    [error] = problem["errors"]
+    assert error["field"] == "email" and "before the @" in error["message"]
+    assert inquiries() == []
+    assert client.post(URL, json=body(article, email="john@exämple.org")).status_code == 201
+    assert inquiries()[0].lead.email == "john@exämple.org"
+
+
 def test_every_error_is_a_problem_document(api_app, article):
     client = api_app.test_client()
     assert_problem(client.post(URL, json=body(article, article="no-such-article")), 404)
