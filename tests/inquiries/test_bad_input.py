@@ -109,6 +109,16 @@ def test_raw_invalid_utf8_bytes_never_give_a_500(client, page_url):
     assert counts() == NOTHING
 
 
+def test_a_percent_encoded_surrogate_is_refused_with_a_clear_message(client, page_url):
+    # %ED%A0%80 is U+D800 in (invalid) UTF-8: the JSON API's lone-surrogate case, as a form sends it.
+    body = "full_name=Ana%ED%A0%80&email=ana%40example.com&consent=y&message=" + quote("hé")
+    response = client.post(page_url, data=body, content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 422
+    assert "could not be read" in _summary(response)
+    assert _value(response, "message").strip() == "hé"
+    assert counts() == NOTHING
+
+
 def test_oversized_body_is_413_with_the_form_and_the_reason(client, page_url):
     response = client.post(page_url, data=valid_form(message="x" * (70 * 1024)))
 
