@@ -386,7 +386,7 @@ def load_settings(env: Mapping[str, str] | None = None, instance_path: Path | No
         # Broker: the visibility timeout must exceed the longest retry delay (checked in tasks).
         "BROKER_VISIBILITY_TIMEOUT_SECONDS": _int(env, "BROKER_VISIBILITY_TIMEOUT_SECONDS", 3600),
         "BROKER_CONNECT_TIMEOUT_SECONDS": _int(env, "BROKER_CONNECT_TIMEOUT_SECONDS", 1),
-        # /readyz goes red when an unsent email is overdue by more than this (workers stalled).
+        # /readyz goes red when an unsent email or webhook is overdue by more than this (workers stalled).
         "READY_MAX_OVERDUE_MINUTES": _int(env, "READY_MAX_OVERDUE_MINUTES", 15),
         "OUTBOX_SWEEP_SECONDS": _int(env, "OUTBOX_SWEEP_SECONDS", 60),
         # Touched by the worker every few seconds while it consumes (tasks/liveness.py); one per worker.

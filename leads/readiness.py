@@ -19,8 +19,9 @@ from alembic.script import ScriptDirectory
 from flask import current_app
 
 from leads.extensions import db
-from leads.models import EmailStatus, OutboundEmail
+from leads.models import EmailStatus, OutboundEmail, WebhookDelivery
 from leads.models.base import utcnow
+from leads.webhooks.deliver import PENDING, SENDING
 
 # A readiness query that takes longer than this is as good as down.
 STATEMENT_TIMEOUT_MS = 2000
@@ -114,24 +115,49 @@ def outbox_counts(overdue_minutes: int) -> tuple[int, int]:
     return int(row[0]), int(row[1])
 
 
-def check_outbox() -> Check:
+def _overdue_check(name: str, noun: str, count: Callable[[int], int], advice: str) -> Check:
+    """Red when `count(minutes)` rows are overdue by more than READY_MAX_OVERDUE_MINUTES."""
     minutes = current_app.config["READY_MAX_OVERDUE_MINUTES"]
     try:
         _session_timeout()
-        _, overdue = outbox_counts(minutes)
+        overdue = count(minutes)
     except sa.exc.SQLAlchemyError as error:
-        return Check("outbox", False, f"cannot count ({_error(error)})", "See the database check.")
+        return Check(name, False, f"cannot count ({_error(error)})", "See the database check.")
     finally:
         db.session.rollback()
     if overdue:
-        return Check(
-            "outbox",
-            False,
-            f"{overdue} email(s) overdue by more than {minutes} min",
-            "Check that a Celery worker and beat are running and the mail server answers "
-            "(`flask --app app outbox status`, the worker's log).",
+        return Check(name, False, f"{overdue} {noun}(s) overdue by more than {minutes} min", advice)
+    return Check(name, True, f"nothing overdue by more than {minutes} min")
+
+
+def check_outbox() -> Check:
+    return _overdue_check(
+        "outbox",
+        "email",
+        lambda minutes: outbox_counts(minutes)[1],
+        "Check that a Celery worker and beat are running and the mail server answers "
+        "(`flask --app app outbox status`, the worker's log).",
+    )
+
+
+def overdue_webhooks(minutes: int) -> int:
+    """Owed deliveries overdue by more than `minutes`: nothing delivers them (worker or beat down,
+    or a task failing on every run), since a failing receiver moves due_at on, never back."""
+    return db.session.scalar(
+        sa.select(sa.func.count()).where(
+            WebhookDelivery.status.in_([PENDING, SENDING]),
+            WebhookDelivery.due_at < utcnow() - timedelta(minutes=minutes),
         )
-    return Check("outbox", True, f"nothing overdue by more than {minutes} min")
+    )
+
+
+def check_webhooks() -> Check:
+    return _overdue_check(
+        "webhooks",
+        "webhook",
+        overdue_webhooks,
+        "Check that a Celery worker and beat are running, and the worker's log for a failing task.",
+    )
 
 
 def _skipped(name: str) -> Check:
@@ -144,6 +170,7 @@ def run_checks() -> list[Check]:
     needs_db: list[tuple[str, Callable[[], Check]]] = [
         ("migrations", check_migrations),
         ("outbox", check_outbox),
+        ("webhooks", check_webhooks),
     ]
     checks = [database, check_broker()]
     for name, check in needs_db:

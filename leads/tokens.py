@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
+from leads.input_guard import MAX_ID
 from leads.signing import serializer
 
 
@@ -34,4 +35,7 @@ def read_token(purpose: str, token: str, max_age_seconds: int) -> int:
         raise TokenInvalid(str(error)) from None
     if not isinstance(value, int) or isinstance(value, bool):
         raise TokenInvalid("token does not carry an id")
+    if not 1 <= value <= MAX_ID:
+        # Signed but naming no row: a larger id is one the database refuses even to look up.
+        raise TokenInvalid("token carries an id out of range")
     return value

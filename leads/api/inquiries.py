@@ -37,6 +37,8 @@ FIELDS = {"article", "symptoms", "consent", *TEXT_FIELDS}
 # The others may be null (same as left out).
 NOT_NULL = {"full_name", "email", "preferred_contact"}
 KEY_MAX = 255
+MALFORMED = "Malformed JSON"
+TOO_DEEP = "The body nests arrays or objects deeper than an inquiry ever does."
 # The page bounds these hidden fields silently; an API sender is told instead.
 TRACKING_MAX = {"referrer": URL_MAX, "landing_page": URL_MAX} | dict.fromkeys(UTM_FIELDS, UTM_MAX)
 
@@ -56,7 +58,7 @@ class Answer:
 
 def receive(payload: object, scope: str, idempotency_key: str | None) -> Answer:
     """Store one inquiry from a JSON body, or replay the first answer to the same key."""
-    request_hash = hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
+    request_hash = fingerprint(payload)
     if idempotency_key is not None:
         check_key(idempotency_key)
         earlier = _earlier(scope, idempotency_key)
@@ -89,6 +91,23 @@ def receive(payload: object, scope: str, idempotency_key: str | None) -> Answer:
     if idempotency_key is not None:
         answer = _remember(scope, idempotency_key, request_hash, answer)
     return answer
+
+
+def fingerprint(payload: object) -> str:
+    """The body's hash, which an Idempotency-Key replay must match.
+
+    Problem 400 for JSON that parses but is no text: a lone surrogate escape (`"\\ud800"`), which
+    UTF-8 cannot encode, so the database would refuse the row. Nesting deeper than Python follows
+    fails here as well as at parsing (same depth of call)."""
+    try:
+        json.dumps(payload, ensure_ascii=False).encode()
+        return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
+    except UnicodeEncodeError:
+        raise Problem(
+            400, "The body holds a lone surrogate escape (like \\ud800), which is not a character.", MALFORMED
+        ) from None
+    except RecursionError:
+        raise Problem(400, TOO_DEEP, MALFORMED) from None
 
 
 def check_key(value: str) -> None:

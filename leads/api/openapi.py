@@ -108,7 +108,9 @@ def document() -> dict:
                                 "application/json": {"schema": {"$ref": "#/components/schemas/Accepted"}}
                             },
                         },
-                        "400": _problem("Malformed JSON or Idempotency-Key."),
+                        "400": _problem(
+                            "Malformed JSON (nested too deeply, or a lone surrogate escape) or Idempotency-Key."
+                        ),
                         "401": _problem("The API key is not valid or was revoked."),
                         "404": _problem("No such article."),
                         "410": _problem("The article is no longer published."),

@@ -8,7 +8,7 @@ from werkzeug.exceptions import BadRequest, HTTPException
 
 from leads.api import openapi
 from leads.api.cors import add_cors_headers
-from leads.api.inquiries import receive
+from leads.api.inquiries import MALFORMED, TOO_DEEP, receive
 from leads.api.keys import find_key
 from leads.api.problems import Problem, from_problem, problem_response
 from leads.extensions import csrf, db, limiter
@@ -63,7 +63,9 @@ def create_inquiry():
     try:
         payload = request.get_json()
     except BadRequest:
-        return problem_response(400, "The body is not valid JSON.", "Malformed JSON")
+        return problem_response(400, "The body is not valid JSON.", MALFORMED)
+    except RecursionError:  # the parser's answer to `[[[[…` a thousand deep
+        return problem_response(400, TOO_DEEP, MALFORMED)
     key = current_key()
     if key is not None:
         key.last_used_at = utcnow()

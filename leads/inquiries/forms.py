@@ -47,13 +47,23 @@ def _is_control(char: str) -> bool:
     return unicodedata.category(char) == "Cc" or char in _LINE_BREAKS
 
 
+class NonAsciiLocalPart(EmailNotValidError):
+    """`jöhn@example.org`: valid, but it needs SMTPUTF8, which neither our sender nor most mail
+    servers speak, so the confirmation could never leave. An internationalized domain is fine:
+    it is sent in its ASCII (punycode) form (leads/mail/delivery.py)."""
+
+
 def normalize_email(value: str) -> str:
     """The deduplication key: email-validator's normal form, lower-cased as a whole.
 
     Mail providers treat the local part case-insensitively in practice, and one person typing
-    `Ana@` once and `ana@` later must stay one lead. Raises EmailNotValidError.
+    `Ana@` once and `ana@` later must stay one lead. Raises EmailNotValidError (NonAsciiLocalPart
+    for an address we could not send to).
     """
-    return validate_email(value.strip(), check_deliverability=False).normalized.lower()
+    valid = validate_email(value.strip(), check_deliverability=False)
+    if not valid.local_part.isascii():
+        raise NonAsciiLocalPart("internationalized characters before the @")
+    return valid.normalized.lower()
 
 
 # International call prefixes people type instead of "+": 00 (most of the world), 011 (North America).
@@ -143,6 +153,13 @@ class NormalizedContact:
     def validate_email(self, field) -> None:
         try:
             self.normalized_email = normalize_email(field.data or "")
+        except NonAsciiLocalPart:
+            raise ValidationError(
+                _(
+                    "We cannot send email to an address with letters like ü or ش before the @. "
+                    "Please use an address with only Latin letters, digits and . _ - + there."
+                )
+            ) from None
         except EmailNotValidError:
             raise ValidationError(_("Please enter a valid email address, like name@example.com.")) from None
 

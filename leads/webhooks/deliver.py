@@ -121,10 +121,19 @@ def record(
     return outcome
 
 
+def stuck_after() -> timedelta:
+    """How long a row may stay `sending` before it counts as a dead worker's.
+
+    The POST is cut at WEBHOOK_TIMEOUT_SECONDS; one email lease on top leaves room to claim and
+    record on a slow database, so a live worker's row is never taken back (which would POST twice)."""
+    config = current_app.config
+    return timedelta(seconds=config["WEBHOOK_TIMEOUT_SECONDS"] + config["EMAIL_LEASE_SECONDS"])
+
+
 def sweep(now: datetime | None = None) -> list[int]:
     """Give back rows a dead worker left in `sending`; the ids of the due pending rows."""
     now = now or utcnow()
-    stuck_before = now - timedelta(seconds=current_app.config["EMAIL_SENDING_TIMEOUT_SECONDS"])
+    stuck_before = now - stuck_after()
     db.session.execute(
         db.update(WebhookDelivery)
         .where(WebhookDelivery.status == SENDING, WebhookDelivery.claimed_at < stuck_before)

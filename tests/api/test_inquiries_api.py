@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from leads.api.keys import create_key, revoke_key
@@ -115,6 +117,43 @@ def test_invalid_fields_are_a_422_naming_each(api_app, article, changes, field):
     problem = assert_problem(api_app.test_client().post(URL, json=body(article, **changes)), 422)
     assert field in [error["field"] for error in problem["errors"]]
     assert inquiries() == []
+
+
+def test_an_address_we_could_not_send_to_is_refused_but_an_international_domain_is_not(api_app, article):
+    # The confirmation to jöhn@ would need SMTPUTF8: stored, it would fail for good.
+    client = api_app.test_client()
+    problem = assert_problem(client.post(URL, json=body(article, email="jöhn@example.org")), 422)
+    [error] = problem["errors"]
+    assert error["field"] == "email" and "before the @" in error["message"]
+    assert inquiries() == []
+    assert client.post(URL, json=body(article, email="john@exämple.org")).status_code == 201
+    assert inquiries()[0].lead.email == "john@exämple.org"
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "[" * 1000 + "]" * 1000,  # deeper than Python's parser follows
+        '{"full_name": ' + "[" * 5000 + "]" * 5000 + "}",
+        '{"full_name": "\\ud800"}',  # a lone surrogate: no character, so no database takes it
+        '{"message": "ok \\udfff", "full_name": "Ana"}',
+        '{"symptoms": ["\\udc80"]}',
+        '{"\\ud800": 1}',
+    ],
+)
+def test_json_that_parses_to_no_text_is_a_400_problem(api_app, article, raw):
+    client = api_app.test_client()
+    for headers in ({}, {"Idempotency-Key": "k-1"}):
+        response = client.post(URL, data=raw, content_type="application/json", headers=headers)
+        assert assert_problem(response, 400)["title"] == "Malformed JSON"
+    assert inquiries() == []
+
+
+def test_a_surrogate_pair_escape_is_one_character_and_is_stored(api_app, article):
+    raw = json.dumps(body(article, full_name="Ana \U0001f600"))  # sent as \ud83d\ude00
+    assert "\\ud83d\\ude00" in raw
+    assert api_app.test_client().post(URL, data=raw, content_type="application/json").status_code == 201
+    assert inquiries()[0].full_name == "Ana \U0001f600"
 
 
 def test_every_error_is_a_problem_document(api_app, article):

@@ -107,7 +107,6 @@ def _stack_env(base_env: dict[str, str], smtp: SmtpServer, folder: Path, base_ur
         "OUTBOX_SWEEP_SECONDS": "1",
         "EMAIL_RETRY_BASE_SECONDS": "1",
         "EMAIL_RETRY_MAX_SECONDS": "2",
-        "EMAIL_SENDING_TIMEOUT_SECONDS": "5",
         # Every journey posts from 127.0.0.1; the limits have tests of their own.
         "INQUIRY_RATE_LIMIT": "1000 per minute",
         "INQUIRY_POST_LIMIT": "1000 per minute",

@@ -53,6 +53,7 @@ def _assert_field_error(response, field_id: str, message: str) -> None:
         ({"email": "e" * 330 + "@example.com"}, "email", "too long"),
         ({"email": "not-an-email"}, "email", "valid email address"),
         ({"email": "ana@exa mple.com"}, "email", "valid email address"),
+        ({"email": "ünï@exämple.org"}, "email", "before the @"),  # its mail could never leave
         ({"email": None}, "email", "Please enter your email address."),
         ({"phone": "12"}, "phone", "phone number"),
         ({"phone": "+1 555 000"}, "phone", "does not look complete"),
@@ -105,6 +106,16 @@ def test_raw_invalid_utf8_bytes_never_give_a_500(client, page_url):
     response = client.post(page_url, data=body, content_type="application/x-www-form-urlencoded")
     assert response.status_code == 422
     assert "could not be read" in _summary(response)
+    assert counts() == NOTHING
+
+
+def test_a_percent_encoded_surrogate_is_refused_with_a_clear_message(client, page_url):
+    # %ED%A0%80 is U+D800 in (invalid) UTF-8: the JSON API's lone-surrogate case, as a form sends it.
+    body = "full_name=Ana%ED%A0%80&email=ana%40example.com&consent=y&message=" + quote("hé")
+    response = client.post(page_url, data=body, content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 422
+    assert "could not be read" in _summary(response)
+    assert _value(response, "message").strip() == "hé"
     assert counts() == NOTHING
 
 

@@ -213,6 +213,22 @@ def test_an_internationalized_domain_is_sent_in_its_ascii_form(smtp_app, smtp):
     assert lead.email == "ana@bücher.example"
 
 
+def test_the_form_takes_an_internationalized_domain_and_its_confirmation_arrives(make_app, smtp):
+    # The form refuses a non-ASCII part before the @ (SMTPUTF8, which we cannot send), not the domain.
+    app = make_app(env=smtp.env, WTF_CSRF_ENABLED=False, RATELIMIT_ENABLED=False)
+    with app.app_context():
+        article = make_article()
+        db.session.commit()
+        form = {"full_name": "Ana", "email": "user@exämple.org", "consent": "y", "submission_id": "1" * 32}
+        assert app.test_client().post(f"/{article.slug}/", data=form).status_code == 303
+        [confirmation] = db.session.scalars(
+            db.select(OutboundEmail).where(OutboundEmail.kind == EmailKind.CONFIRMATION)
+        )
+        assert _send(confirmation.id).status == EmailStatus.SENT
+    [message] = smtp.handler.wait_for(1)
+    assert message["To"].addresses[0].addr_spec == "user@xn--exmple-cua.org"
+
+
 def test_a_malformed_coordinator_address_fails_at_once_with_the_reason(smtp_app, smtp):
     from leads.mail.outbox import schedule_urgent_alert
 

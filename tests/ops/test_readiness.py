@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from leads.extensions import db
-from leads.models import EmailKind, EmailStatus, OutboundEmail
+from leads.models import EmailKind, EmailStatus, OutboundEmail, WebhookDelivery
 from leads.models.base import utcnow
 from tests.conftest import service_missing
 from tests.ops.services import RedisServer, SilentPort, TcpProxy
@@ -64,7 +64,7 @@ def test_readyz_is_green_with_everything_up(app, stamp_head, client):
     status, body, _ = ready(client)
     assert status == 200, body
     assert body["status"] == "ready"
-    assert set(body["checks"]) == {"database", "migrations", "broker", "outbox"}
+    assert set(body["checks"]) == {"database", "migrations", "broker", "outbox", "webhooks"}
 
 
 def test_readyz_says_migrations_are_not_at_head_without_a_revision(client):
@@ -105,6 +105,36 @@ def test_readyz_goes_red_on_an_overdue_email_only(app, stamp_head, client):
 
     late.status = EmailStatus.SENT
     db.session.commit()
+    assert ready(client)[0] == 200
+
+
+def test_readyz_and_doctor_go_red_on_an_overdue_webhook(make_app, stamp_head):
+    # Beat's webhook sweep once failed on every run: nothing but an overdue row could tell.
+    from tests.webhooks.helpers import PRIVATE, endpoint, send_inquiry
+    from tests.webhooks.receiver import Receiver
+
+    app = make_app(env=PRIVATE)
+    stamp_head(app)
+    client = app.test_client()
+    receiver = Receiver()
+    with app.app_context():
+        try:
+            endpoint(receiver)
+        finally:
+            receiver.stop()
+        send_inquiry()
+        db.session.execute(db.update(WebhookDelivery).values(due_at=utcnow() - timedelta(minutes=16)))
+        db.session.commit()
+    status, body, _ = ready(client)
+    assert status == 503
+    assert failing(body) == {"webhooks"}
+    assert "1 webhook(s) overdue" in body["checks"]["webhooks"]["detail"]
+    result = app.test_cli_runner().invoke(args=["doctor"])
+    assert result.exit_code == 1 and "[FAIL] webhooks: 1 webhook(s) overdue" in result.output
+
+    with app.app_context():
+        db.session.execute(db.update(WebhookDelivery).values(status="sent"))
+        db.session.commit()
     assert ready(client)[0] == 200
 
 
@@ -161,7 +191,7 @@ def test_readyz_follows_postgresql_down_and_up_without_a_restart(make_app, stamp
         proxy.stop()
         status, body, seconds = ready(client)
         assert status == 503
-        assert failing(body) == {"database", "migrations", "outbox"}
+        assert failing(body) == {"database", "migrations", "outbox", "webhooks"}
         assert body["checks"]["migrations"]["detail"].startswith("not checked")
         assert seconds < PROBE_SECONDS
 

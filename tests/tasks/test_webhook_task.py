@@ -6,9 +6,11 @@ import time
 
 import pytest
 
+from leads import task_names
 from leads.dashboard.actions import change_status
 from leads.extensions import db
 from leads.models import LeadStatus, WebhookDelivery
+from leads.webhooks import emit
 from tests.factories import make_user
 from tests.webhooks.helpers import endpoint, send_inquiry
 from tests.webhooks.receiver import Receiver
@@ -47,5 +49,24 @@ def test_each_event_arrives_once_and_a_failing_receiver_gets_it_on_the_third_try
         rows = db.session.scalars(db.select(WebhookDelivery)).all()
         assert {row.status for row in rows} == {"sent"}
         assert sum(row.attempts for row in rows) == 4
+    finally:
+        receiver.stop()
+
+
+def test_beats_sweep_delivers_a_webhook_whose_publish_was_lost(worker_app, start_worker, monkeypatch):
+    # The worker runs with the default settings: its sweep once died on a missing one.
+    receiver = Receiver()
+    try:
+        endpoint(receiver)
+        with monkeypatch.context() as patch:
+            patch.setattr(emit, "publish", lambda delivery_ids: 0)  # the broker was away
+            send_inquiry()
+        start_worker()
+        worker_app.extensions["celery"].send_task(task_names.SWEEP_WEBHOOKS)  # what beat sends
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not receiver.accepted():
+            time.sleep(0.2)
+        [request] = receiver.accepted()
+        assert request["verified"] and request["payload"]["type"] == "inquiry.received"
     finally:
         receiver.stop()

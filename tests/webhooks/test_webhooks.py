@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from leads.dashboard.actions import change_status
@@ -10,7 +12,7 @@ from leads.dashboard.merge import merge_leads
 from leads.extensions import db
 from leads.models import Lead, LeadStatus, WebhookDelivery, WebhookEndpoint
 from leads.models.base import utcnow
-from leads.webhooks.deliver import deliver
+from leads.webhooks.deliver import deliver, sweep
 from tests.factories import SEED_SYMPTOMS, make_user
 from tests.helpers import log_in
 from tests.webhooks.helpers import PRIVATE, endpoint, send_inquiry
@@ -99,6 +101,27 @@ def test_the_last_attempt_marks_it_failed(make_app, receiver):
         db.session.commit()
         assert deliver(owed.id).status == "failed"
         assert deliveries()[0].last_error == "HTTP 500"
+
+
+def test_the_sweep_with_the_default_settings_hands_back_a_dead_workers_row(app, receiver):
+    # Nothing overridden but the private network: the sweep once read a setting config never
+    # defined, so beat's sweep crashed every minute and lost publishes were never delivered.
+    endpoint(receiver)
+    for n in (1, 2, 3):
+        send_inquiry(n)
+    dead, live, due = deliveries()
+    now = utcnow()
+    for row, claimed_at in ((dead, now - timedelta(hours=1)), (live, now)):
+        db.session.execute(
+            db.update(WebhookDelivery)
+            .where(WebhookDelivery.id == row.id)
+            .values(status="sending", claimed_at=claimed_at, attempts=1)
+        )
+    db.session.commit()
+    assert sweep() == [dead.id, due.id]  # a live worker's row is left to it
+    assert [deliver(row_id).status for row_id in (dead.id, due.id)] == ["sent", "sent"]
+    assert [row.status for row in deliveries()] == ["sent", "sending", "sent"]
+    assert {request["id"] for request in receiver.accepted()} == {dead.message_id, due.message_id}
 
 
 def test_a_rolled_back_event_owes_nothing_and_erasure_removes_the_log(app, receiver):
