@@ -20,7 +20,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from email.message import EmailMessage
+from email.message import Message
 
 import sqlalchemy as sa
 from flask import current_app
@@ -65,7 +65,7 @@ class _Row:
     lead_id: int | None
     attempts: int
     message_id: str = ""
-    message: EmailMessage | None = None
+    message: Message | None = None
     # Decided before any SMTP traffic: (status, reason); None while it is to be sent.
     verdict: tuple[str, str] | None = None
 
