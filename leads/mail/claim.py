@@ -53,16 +53,20 @@ def claim_batch(limit: int, now: datetime | None = None) -> list[int]:
     one writer at a time. The outer `status = 'pending'` keeps the statement safe on both.
     """
     now = now or utcnow()
+    # A CTE, computed once before the UPDATE: as a plain `IN (subquery)` PostgreSQL's planner may
+    # join it against every pending row and run the locking subquery inside that join.
     candidates = (
         db.select(OutboundEmail.id)
         .where(OutboundEmail.status == EmailStatus.PENDING, OutboundEmail.due_at <= now)
         .order_by(OutboundEmail.due_at, OutboundEmail.id)
         .limit(limit)
         .with_for_update(skip_locked=True)
+        .cte("candidates")
+        .prefix_with("MATERIALIZED")
     )
     claimed = db.session.execute(
         db.update(OutboundEmail)
-        .where(OutboundEmail.id.in_(candidates), OutboundEmail.status == EmailStatus.PENDING)
+        .where(OutboundEmail.id.in_(db.select(candidates.c.id)), OutboundEmail.status == EmailStatus.PENDING)
         .values(**_claim_values(now))
         .returning(OutboundEmail.id, OutboundEmail.due_at),
         execution_options={"synchronize_session": False},

@@ -70,11 +70,18 @@ def test_a_batch_costs_a_few_statements_plus_two_per_message_sent(smtp_app, smtp
     # re-check and lease, the outcome): 20 rows took over 200. A batch: one claim, three reads,
     # one re-check and lease renewal for all; then per message only its "sent" mark and event,
     # written at once so that a crash re-sends at most the message in flight.
+    # On PostgreSQL each "sent" transaction first says not to wait for its WAL flush: a setting,
+    # not a statement on the data; counted apart.
+    relaxed = [s for s in large_statements if s.startswith("SET LOCAL synchronous_commit")]
+    # (one per "sent" transaction, and one for the batch's closing write)
+    assert len(relaxed) == (21 if db.engine.dialect.name == "postgresql" else 0), relaxed
+    small_statements = [s for s in small_statements if not s.startswith("SET LOCAL")]
+    large_statements = [s for s in large_statements if not s.startswith("SET LOCAL")]
     per_message = (len(large_statements) - len(small_statements)) / (20 - 3)
     assert per_message == 2, large_statements
     assert len(large_statements) - 2 * 20 <= 6, large_statements
     claims = [s for s in large_statements if "SKIP LOCKED" in s or " LIMIT " in s]
-    assert len(claims) == 1 and claims[0].startswith("UPDATE outbound_emails SET status"), claims
+    assert len(claims) == 1 and "UPDATE outbound_emails SET status" in claims[0], claims
     sent_events = (
         sa.select(sa.func.count()).select_from(LeadEvent).where(LeadEvent.kind == EventKind.EMAIL_SENT)
     )
