@@ -7,8 +7,8 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 import pytest
-from itsdangerous import BadSignature
 from flask import Response
+from itsdangerous import BadSignature
 
 from leads.auth.devices import remember_device, trusted_device
 from leads.auth.passwords import hash_password

@@ -18,7 +18,7 @@ from leads.mail import outbox
 from leads.merging import follow_merges
 from leads.models import Article, Inquiry, Lead, SpamSubmission
 from leads.models.base import utcnow
-from leads.notifications import schedule_new_lead_notice
+from leads.notifications import new_lead_notice_rows
 from leads.timeline import EventKind, record_event
 
 log = logging.getLogger(__name__)
@@ -110,8 +110,8 @@ def _upsert_lead(lead: Lead | None, data: InquiryData, now: datetime, language: 
             last_inquiry_at=now,
             created_at=now,
         )
+        # Written with the inquiry, in one flush: a concurrent first inquiry from this address fails there.
         db.session.add(lead)
-        db.session.flush()  # a concurrent first inquiry from this address fails here
         return lead, True
     lead.last_inquiry_at = now
     lead.language = language
@@ -182,15 +182,20 @@ def _store(article: Article, data: InquiryData, now: datetime) -> tuple[Submissi
         created_at=now,
     )
     db.session.add(inquiry)
-    db.session.flush()  # ids for the event and the outbox rows; a duplicate submission fails here
-    record_event(lead.id, EventKind.INQUIRY_RECEIVED, inquiry_id=inquiry.id, article_id=article.id)
-    if resubscribed:
-        record_event(lead.id, EventKind.RESUBSCRIBED, inquiry_id=inquiry.id, via="inquiry")
+    # The lead (if new) and the inquiry: ids for the event and the outbox rows. A duplicate
+    # submission, or a concurrent first inquiry from this address, fails here.
+    db.session.flush()
     if new_lead:
         auto_assign(lead)
     # Someone who once asked us to stop gets what this inquiry needs, not the reminders too.
-    rows = outbox.schedule_inquiry_followups(inquiry, now=now, reminders=not resubscribed)
-    rows += schedule_new_lead_notice(lead, inquiry, now, new_lead=new_lead)
+    # The coordinators' notice goes in the same INSERT as the patient's emails.
+    notices = new_lead_notice_rows(lead, inquiry, now, new_lead=new_lead)
+    rows = outbox.schedule_inquiry_followups(inquiry, now=now, reminders=not resubscribed, also=notices)
+    # Recorded last, so the one flush below writes the events and the webhooks they owe
+    # (leads/webhooks/emit.py) together, rather than an autoflush before the outbox INSERT.
+    record_event(lead.id, EventKind.INQUIRY_RECEIVED, inquiry_id=inquiry.id, article_id=article.id)
+    if resubscribed:
+        record_event(lead.id, EventKind.RESUBSCRIBED, inquiry_id=inquiry.id, via="inquiry")
     db.session.flush()
     result = SubmissionResult(
         inquiry_id=inquiry.id, lead_id=lead.id, created=True, new_lead=new_lead, resubscribed=resubscribed
