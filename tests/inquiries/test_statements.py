@@ -21,8 +21,9 @@ def test_a_new_leads_inquiry_costs_a_fixed_number_of_statements(client, page_url
     # recipients (coordinators on duty, else every active account: one query for both). Was 11:
     # a lead created by this POST has no earlier notice, so its batch window is not looked up.
     # Was 10 with a coordinator on duty (9 with nobody to notify): the new-lead notice now goes in
-    # the same INSERT as the patient's emails, not an INSERT of its own.
-    assert len(statements) == 9, "\n".join(kinds)
+    # the same INSERT as the patient's emails, not an INSERT of its own. Then 8: the submission-id
+    # check and the lead lookup are one query (service._lookup).
+    assert len(statements) == 8, "\n".join(kinds)
     assert not [kind for kind in kinds if kind.startswith("UPDATE")], kinds
     assert sum(kind.startswith("INSERT INTO outbound_emails") for kind in kinds) == 1, kinds
     notices = db.session.scalars(db.select(OutboundEmail).where(OutboundEmail.kind == EmailKind.LEAD_NOTICE))
