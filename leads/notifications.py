@@ -11,7 +11,7 @@ from flask import current_app
 
 from leads import links
 from leads.extensions import db
-from leads.mail.outbox import coordinator_addresses, owe
+from leads.mail.outbox import coordinator_addresses, owed_row
 from leads.models import EmailKind, Inquiry, Lead, OutboundEmail, Role, User
 
 
@@ -38,18 +38,23 @@ def _notified_within(lead_id: int, now: datetime) -> bool:
     return recent is not None
 
 
-def schedule_new_lead_notice(
-    lead: Lead, inquiry: Inquiry, now: datetime, new_lead: bool = False
-) -> list[OutboundEmail]:
-    """Owe the notification for this inquiry, unless one for the lead was owed within the batch window
-    (a lead created in this transaction has had none: no need to look)."""
+def new_lead_notice_rows(lead: Lead, inquiry: Inquiry, now: datetime, new_lead: bool = False) -> list[dict]:
+    """The notification owed for this inquiry (owed_row(), for the caller's one INSERT of the
+    inquiry's emails), unless one for the lead was owed within the batch window (a lead created
+    in this transaction has had none: no need to look)."""
     if not new_lead and _notified_within(lead.id, now):
         return []
     assignee = db.session.get(User, lead.assignee_id) if lead.assignee_id else None
     addresses = [assignee.email] if assignee is not None and assignee.active else on_duty()
     return [
-        owe(
-            EmailKind.LEAD_NOTICE, f"notice:{inquiry.id}:{address.lower()}", now, lead.id, inquiry.id, address
+        owed_row(
+            EmailKind.LEAD_NOTICE,
+            f"notice:{inquiry.id}:{address.lower()}",
+            now,
+            lead.id,
+            inquiry.id,
+            address,
+            now=now,
         )
         for address in addresses
     ]

@@ -8,6 +8,7 @@ from types import SimpleNamespace
 
 import pytest
 from flask import Response
+from itsdangerous import BadSignature
 
 from leads.auth.devices import remember_device, trusted_device
 from leads.auth.passwords import hash_password
@@ -117,3 +118,19 @@ def test_a_session_and_an_open_form_survive_the_rotation(apps):
     tab_after = new.test_client()
     tab_after.set_cookie("session", tab.get_cookie("session").value)
     assert login(tab_after, email, csrf_token=tab_token).status_code == 302
+
+
+def test_the_session_serializer_is_built_once_and_again_after_a_rotation(apps):
+    old, new, _ = apps
+    interface = new.session_interface
+    built = interface.get_signing_serializer(new)
+    assert interface.get_signing_serializer(new) is built  # not rebuilt for every open and save
+    with old.test_request_context():
+        cookie = old.session_interface.get_signing_serializer(old).dumps({"k": 1})
+    assert built.loads(cookie) == {"k": 1}
+    # The old key dropped on the running app: the next request's serializer no longer accepts it.
+    new.config["SECRET_KEY_FALLBACKS"] = []
+    rebuilt = interface.get_signing_serializer(new)
+    assert rebuilt is not built
+    with pytest.raises(BadSignature):
+        rebuilt.loads(cookie)

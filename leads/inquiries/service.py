@@ -7,6 +7,7 @@ import uuid
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
+import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
@@ -18,7 +19,7 @@ from leads.mail import outbox
 from leads.merging import follow_merges
 from leads.models import Article, Inquiry, Lead, SpamSubmission
 from leads.models.base import utcnow
-from leads.notifications import schedule_new_lead_notice
+from leads.notifications import new_lead_notice_rows
 from leads.timeline import EventKind, record_event
 
 log = logging.getLogger(__name__)
@@ -60,11 +61,27 @@ class SubmissionResult:
     resubscribed: bool = False
 
 
-def _existing(submission_id: str) -> SubmissionResult | None:
+# One row whatever matches: the stored inquiry and the lead are joined to it, each possibly missing.
+_ONE_ROW = sa.select(sa.literal(1).label("one")).subquery()
+
+
+def _lookup(submission_id: str, email: str) -> tuple[SubmissionResult | None, Lead | None]:
+    """The inquiry stored already under this submission id, and the lead of this address:
+    both in one query (a round trip less on every POST). A merged duplicate forwards to the
+    lead that absorbed it."""
+    stored = sa.select(Inquiry.id, Inquiry.lead_id).where(Inquiry.submission_id == submission_id).subquery()
     row = db.session.execute(
-        db.select(Inquiry.id, Inquiry.lead_id).where(Inquiry.submission_id == submission_id)
-    ).first()
-    return SubmissionResult(inquiry_id=row.id, lead_id=row.lead_id, created=False) if row else None
+        sa.select(stored.c.id, stored.c.lead_id, Lead)
+        .select_from(_ONE_ROW)
+        .outerjoin(stored, sa.true())
+        .outerjoin(Lead, Lead.email == email)
+    ).one()
+    existing = (
+        SubmissionResult(inquiry_id=row.id, lead_id=row.lead_id, created=False)
+        if row.id is not None
+        else None
+    )
+    return existing, follow_merges(row.Lead)
 
 
 def _same_content(inquiry_id: int, article: Article, data: InquiryData) -> bool:
@@ -91,11 +108,6 @@ def _same_content(inquiry_id: int, article: Article, data: InquiryData) -> bool:
     return stored == typed
 
 
-def _find_lead(email: str) -> Lead | None:
-    # A merged duplicate forwards to the lead that absorbed it.
-    return follow_merges(db.session.scalar(db.select(Lead).where(Lead.email == email)))
-
-
 def _upsert_lead(lead: Lead | None, data: InquiryData, now: datetime, language: str) -> tuple[Lead, bool]:
     """The known lead of this address, or a new one. A known lead keeps its name, phone and
     preferred contact: anyone may type its address, so new details wait on the inquiry.
@@ -110,8 +122,8 @@ def _upsert_lead(lead: Lead | None, data: InquiryData, now: datetime, language: 
             last_inquiry_at=now,
             created_at=now,
         )
+        # Written with the inquiry, in one flush: a concurrent first inquiry from this address fails there.
         db.session.add(lead)
-        db.session.flush()  # a concurrent first inquiry from this address fails here
         return lead, True
     lead.last_inquiry_at = now
     lead.language = language
@@ -137,8 +149,9 @@ class _Hints:
     soon: list[tuple[int, datetime]]
 
 
-def _store(article: Article, data: InquiryData, now: datetime) -> tuple[SubmissionResult, _Hints]:
-    known = _find_lead(data.email)
+def _store(
+    article: Article, data: InquiryData, now: datetime, known: Lead | None
+) -> tuple[SubmissionResult, _Hints]:
     first = _repeated(known, article, data, now)
     if first is not None:
         # Recorded on the first inquiry's timeline; nothing new is stored, counted or owed.
@@ -182,15 +195,20 @@ def _store(article: Article, data: InquiryData, now: datetime) -> tuple[Submissi
         created_at=now,
     )
     db.session.add(inquiry)
-    db.session.flush()  # ids for the event and the outbox rows; a duplicate submission fails here
-    record_event(lead.id, EventKind.INQUIRY_RECEIVED, inquiry_id=inquiry.id, article_id=article.id)
-    if resubscribed:
-        record_event(lead.id, EventKind.RESUBSCRIBED, inquiry_id=inquiry.id, via="inquiry")
+    # The lead (if new) and the inquiry: ids for the event and the outbox rows. A duplicate
+    # submission, or a concurrent first inquiry from this address, fails here.
+    db.session.flush()
     if new_lead:
         auto_assign(lead)
     # Someone who once asked us to stop gets what this inquiry needs, not the reminders too.
-    rows = outbox.schedule_inquiry_followups(inquiry, now=now, reminders=not resubscribed)
-    rows += schedule_new_lead_notice(lead, inquiry, now, new_lead=new_lead)
+    # The coordinators' notice goes in the same INSERT as the patient's emails.
+    notices = new_lead_notice_rows(lead, inquiry, now, new_lead=new_lead)
+    rows = outbox.schedule_inquiry_followups(inquiry, now=now, reminders=not resubscribed, also=notices)
+    # Recorded last, so the one flush below writes the events and the webhooks they owe
+    # (leads/webhooks/emit.py) together, rather than an autoflush before the outbox INSERT.
+    record_event(lead.id, EventKind.INQUIRY_RECEIVED, inquiry_id=inquiry.id, article_id=article.id)
+    if resubscribed:
+        record_event(lead.id, EventKind.RESUBSCRIBED, inquiry_id=inquiry.id, via="inquiry")
     db.session.flush()
     result = SubmissionResult(
         inquiry_id=inquiry.id, lead_id=lead.id, created=True, new_lead=new_lead, resubscribed=resubscribed
@@ -203,7 +221,7 @@ def submit_inquiry(article: Article, data: InquiryData, now: datetime | None = N
 
     Never waits on email or the network beyond a best-effort publish after the commit.
     """
-    existing = _existing(data.submission_id)
+    existing, known = _lookup(data.submission_id, data.email)
     if existing is not None:
         if _same_content(existing.inquiry_id, article, data):
             return existing
@@ -216,11 +234,11 @@ def submit_inquiry(article: Article, data: InquiryData, now: datetime | None = N
     # Two attempts: the first may lose a race for a new lead's email address.
     for attempt in (1, 2):
         try:
-            result, hints = _store(article, data, now)
+            result, hints = _store(article, data, now, known)
             db.session.commit()
         except IntegrityError:
             db.session.rollback()
-            existing = _existing(data.submission_id)
+            existing, known = _lookup(data.submission_id, data.email)
             if existing is not None:
                 return existing
             if attempt == 2:

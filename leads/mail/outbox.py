@@ -46,54 +46,83 @@ def owe(
     return row
 
 
+def owed_row(
+    kind: str,
+    key: str,
+    due_at: datetime,
+    lead_id: int | None,
+    inquiry_id: int | None = None,
+    recipient: str | None = None,
+    sequence: int = 0,
+    now: datetime | None = None,
+) -> dict:
+    """One owed email as the parameters of insert_owed(): owe() for rows written together."""
+    return {
+        "kind": kind,
+        "idempotency_key": key,
+        "due_at": due_at,
+        "lead_id": lead_id,
+        "inquiry_id": inquiry_id,
+        "recipient": recipient,
+        "sequence": sequence,
+        "status": EmailStatus.PENDING,
+        "attempts": 0,
+        "created_at": now or utcnow(),
+    }
+
+
+def insert_owed(values: list[dict]) -> list[OutboundEmail]:
+    """Owed emails (owed_row()) in one INSERT ... RETURNING, back as ORM rows in the order given.
+
+    SQLAlchemy batches the parameter sets into one statement. Rows as parameters, not a
+    `.values([...])` literal: that statement would be compiled anew on every call. Sorted here:
+    asking the database for the order costs one statement per row on SQLite.
+    """
+    if not values:
+        return []
+    # render_nulls: the ORM would otherwise group the rows by which values are None (a notice
+    # has a recipient, a patient's email none) and send one INSERT per group.
+    rows = db.session.scalars(
+        sa.insert(OutboundEmail).returning(OutboundEmail),
+        values,
+        execution_options={"render_nulls": True},
+    ).all()
+    order = {value["idempotency_key"]: position for position, value in enumerate(values)}
+    return sorted(rows, key=lambda row: order[row.idempotency_key])
+
+
 def schedule_inquiry_followups(
-    inquiry: Inquiry, now: datetime | None = None, reminders: bool = True
+    inquiry: Inquiry, now: datetime | None = None, reminders: bool = True, also: Iterable[dict] = ()
 ) -> list[OutboundEmail]:
     """The confirmation now, the questionnaire after a delay, then the reminders (unless `reminders` is False).
 
     Called inside the inquiry's transaction (the inquiry must have an id: flush first).
-    Nothing is owed to a lead that unsubscribed.
+    Nothing is owed to a lead that unsubscribed. `also`: other owed rows (owed_row()) of the
+    same transaction, written in the same statement (the new-lead notice: one INSERT, not two).
     """
-    if inquiry.lead.unsubscribed_at is not None:
-        return []
     now = now or utcnow()
-    config = current_app.config
-    invite_at = now + timedelta(seconds=config["QUESTIONNAIRE_DELAY_SECONDS"])
-    owed = [
-        (EmailKind.CONFIRMATION, f"inquiry:{inquiry.id}:confirmation", now, 0),
-        (EmailKind.QUESTIONNAIRE, f"inquiry:{inquiry.id}:questionnaire", invite_at, 0),
-    ]
-    for number, days in enumerate(config["REMINDER_DAYS"] if reminders else [], start=1):
-        owed.append(
-            (
-                EmailKind.REMINDER,
-                f"inquiry:{inquiry.id}:reminder:{number}",
-                invite_at + timedelta(days=days),
-                number,
+    owed = []
+    if inquiry.lead.unsubscribed_at is None:
+        config = current_app.config
+        invite_at = now + timedelta(seconds=config["QUESTIONNAIRE_DELAY_SECONDS"])
+        owed = [
+            (EmailKind.CONFIRMATION, f"inquiry:{inquiry.id}:confirmation", now, 0),
+            (EmailKind.QUESTIONNAIRE, f"inquiry:{inquiry.id}:questionnaire", invite_at, 0),
+        ]
+        for number, days in enumerate(config["REMINDER_DAYS"] if reminders else [], start=1):
+            owed.append(
+                (
+                    EmailKind.REMINDER,
+                    f"inquiry:{inquiry.id}:reminder:{number}",
+                    invite_at + timedelta(days=days),
+                    number,
+                )
             )
-        )
     values = [
-        {
-            "kind": kind,
-            "idempotency_key": key,
-            "due_at": due_at,
-            "lead_id": inquiry.lead_id,
-            "inquiry_id": inquiry.id,
-            "recipient": None,
-            "sequence": sequence,
-            "status": EmailStatus.PENDING,
-            "attempts": 0,
-            "created_at": now,
-        }
+        owed_row(kind, key, due_at, inquiry.lead_id, inquiry.id, sequence=sequence, now=now)
         for kind, key, due_at, sequence in owed
     ]
-    # One INSERT ... RETURNING for every row (SQLAlchemy batches the parameter sets into one
-    # statement), the rows back as ORM objects in the session. Rows as parameters, not a
-    # `.values([...])` literal: that statement would be compiled anew on every call. Sorted
-    # here: asking the database for the order costs one statement per row on SQLite.
-    rows = db.session.scalars(sa.insert(OutboundEmail).returning(OutboundEmail), values).all()
-    order = {key: position for position, (_kind, key, _due, _seq) in enumerate(owed)}
-    return sorted(rows, key=lambda row: order[row.idempotency_key])
+    return insert_owed([*values, *also])
 
 
 def cancel_pending(lead_id: int, kinds: Iterable[str] | None = None, inquiry_id: int | None = None) -> int:

@@ -64,17 +64,18 @@ def test_losing_the_submission_id_race_returns_the_winner(app, monkeypatch):
     article = make_article()
     db.session.commit()
     sid = "a" * 32
-    real = service._existing
+    real = service._lookup
     winner: list[int] = []
 
-    def lookup(submission_id: str):
-        found = real(submission_id)
+    def lookup(submission_id: str, email: str):
+        found = real(submission_id, email)
         if not winner:
             # Both requests passed the first lookup; the other one commits before this one inserts.
+            assert found[0] is None
             winner.append(_commit_elsewhere(article.id, submission_id))
         return found
 
-    monkeypatch.setattr(service, "_existing", lookup)
+    monkeypatch.setattr(service, "_lookup", lookup)
 
     result = submit_inquiry(article, _data(submission_id=sid, email="someone@example.com"))
 
@@ -88,13 +89,20 @@ def test_losing_the_new_lead_race_retries_and_attaches_to_the_winner(app, monkey
     winner = make_lead(email="ana@example.com")
     db.session.commit()
     # The first lookup ran before the other request's new lead was committed.
-    real = service._find_lead
-    calls = iter([None])
-    monkeypatch.setattr(service, "_find_lead", lambda email: next(calls, "real") and real(email))
+    real = service._lookup
+    calls: list[str] = []
+
+    def lookup(submission_id: str, email: str):
+        existing, lead = real(submission_id, email)
+        calls.append(email)
+        return (existing, None) if len(calls) == 1 else (existing, lead)
+
+    monkeypatch.setattr(service, "_lookup", lookup)
 
     result = submit_inquiry(article, _data())
 
     assert result.created and not result.new_lead and result.lead_id == winner.id
+    assert len(calls) == 2  # the first attempt's new lead hit the unique address and was retried
     assert counts() == {**NOTHING, "Lead": 1, "Inquiry": 1, "OutboundEmail": 4}
 
 
