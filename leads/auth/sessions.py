@@ -11,6 +11,7 @@ import secrets
 from datetime import timedelta
 
 from flask import Flask, current_app, g, has_request_context, request
+from sqlalchemy.orm import joinedload
 
 from leads.extensions import db, login_manager
 from leads.models import User, UserSession
@@ -45,10 +46,11 @@ def revoke_session(token: str) -> None:
 
 def load_user(token: str) -> User | None:
     """Flask-Login's loader: the session row must exist, be live and recently used."""
+    # The user comes in the same statement: every page pays for this lookup.
     row = db.session.scalar(
-        db.select(UserSession).where(
-            UserSession.token_hash == hash_token(token), UserSession.revoked_at.is_(None)
-        )
+        db.select(UserSession)
+        .options(joinedload(UserSession.user, innerjoin=True))
+        .where(UserSession.token_hash == hash_token(token), UserSession.revoked_at.is_(None))
     )
     if row is None or not row.user.active:
         return None
