@@ -14,6 +14,7 @@ from functools import cache, lru_cache
 from babel import Locale, UnknownLocaleError
 from flask import Flask, current_app, g, has_request_context, request
 from flask_babel import Babel, force_locale, get_locale, get_translations, refresh
+from jinja2 import pass_context
 
 # Jinja's own newstyle wrappers (autoescape, `%` formatting), the ones install_gettext_callables
 # applies; private names, pinned with Jinja2 in requirements.txt and covered by tests/test_i18n*.
@@ -91,11 +92,28 @@ def render_translations() -> dict:
     """
     translations = get_translations()
     return {
-        "gettext": _make_new_gettext(translations.ugettext),
+        "gettext": _remembered(_make_new_gettext(translations.ugettext)),
         "ngettext": _make_new_ngettext(translations.ungettext),
         "pgettext": _make_new_pgettext(translations.upgettext),
         "npgettext": _make_new_npgettext(translations.unpgettext),
     }
+
+
+def _remembered(gettext):
+    """`gettext` that translates and formats a message without variables once per render: the
+    inbox shows the same badges and placeholders on every one of its rows."""
+    done: dict[tuple[str, bool], str] = {}
+
+    @pass_context
+    def remembered(context, string: str, **variables) -> str:
+        if variables:
+            return gettext(context, string, **variables)
+        key = (string, context.eval_ctx.autoescape)  # Markup or str, as Jinja gives it
+        if key not in done:
+            done[key] = gettext(context, string)
+        return done[key]
+
+    return remembered
 
 
 # CLDR names never change while the process runs; the inbox asks for one on every row.

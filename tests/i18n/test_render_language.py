@@ -48,3 +48,15 @@ def test_language_names_follow_the_language_asked_for(app):
     assert language_name("ar", "ar") == "العربية"
     assert language_name("en", "ar") == "الإنجليزية"
     assert language_name("xx-not-a-language") == "xx-not-a-language"
+
+
+def test_a_repeated_message_keeps_jinjas_escaping_rules_within_one_render(app):
+    # Translated text is Markup where autoescaping is on, a plain string where it is off; a
+    # message met in both places of one render gets each, as with Flask-Babel's own callables.
+    template = "{{ _('<b>')|e }}{% autoescape false %}{{ _('<b>')|e }}{% endautoescape %}{{ _('<b>')|e }}"
+    with app.test_request_context("/"):
+        assert render_template_string(template) == "<b>&lt;b&gt;<b>"
+        assert (
+            render_template_string("{% trans %}100%{% endtrans %} {% trans %}100%{% endtrans %}")
+            == "100% 100%"
+        )
