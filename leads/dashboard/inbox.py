@@ -8,6 +8,7 @@ from datetime import datetime
 from functools import cache
 
 import sqlalchemy as sa
+from sqlalchemy.orm import load_only
 
 from leads.conversations.thread import replied
 from leads.dashboard.business_time import is_overdue, urgent_response_due
@@ -63,6 +64,19 @@ class InboxPage:
 LEAD_IDS = sa.bindparam("lead_ids", expanding=True)
 
 
+INQUIRY_SHOWN = (
+    Inquiry.lead_id,
+    Inquiry.created_at,
+    Inquiry.symptoms,
+    Inquiry.message,
+    Inquiry.utm_source,
+    Inquiry.utm_medium,
+    Inquiry.utm_campaign,
+    Inquiry.referrer,
+    Inquiry.landing_page,
+)
+
+
 @cache
 def _latest_inquiries_statement() -> sa.Select:
     ranked = (
@@ -77,6 +91,9 @@ def _latest_inquiries_statement() -> sa.Select:
     )
     return (
         sa.select(Inquiry, Article.title)
+        # Only what the inbox and the CSV exports show (leads/dashboard/export.py): an inquiry's
+        # other columns (consent text, contact fields) cost a tenth of an inbox page to load.
+        .options(load_only(*INQUIRY_SHOWN))
         .join(ranked, sa.and_(ranked.c.id == Inquiry.id, ranked.c.rank == 1))
         .join(Article, Article.id == Inquiry.article_id)
     )
