@@ -9,11 +9,16 @@ Arabic form, thanks page, emails and questionnaire. Adding a language is adding 
 from __future__ import annotations
 
 from contextlib import AbstractContextManager
-from functools import cache
+from functools import cache, lru_cache
 
 from babel import Locale, UnknownLocaleError
 from flask import Flask, current_app, g, has_request_context, request
-from flask_babel import Babel, force_locale, get_locale, refresh
+from flask_babel import Babel, force_locale, get_locale, get_translations, refresh
+from jinja2 import pass_context
+
+# Jinja's own newstyle wrappers (autoescape, `%` formatting), the ones install_gettext_callables
+# applies; private names, pinned with Jinja2 in requirements.txt and covered by tests/test_i18n*.
+from jinja2.ext import _make_new_gettext, _make_new_ngettext, _make_new_npgettext, _make_new_pgettext
 
 from leads.config import PROJECT_ROOT
 
@@ -77,6 +82,42 @@ def page_language() -> dict:
     return {"page_lang": language, "page_dir": direction(language)}
 
 
+def render_translations() -> dict:
+    """The templates' gettext family, bound to the catalogue of the language this render is in.
+
+    Flask-Babel's callables (the environment's globals) look up the locale and its catalogue
+    again on every `{% trans %}`: a seventh of an inbox page's CPU. A render never changes
+    language midway, so one lookup per render gives the same strings; a template rendered
+    without Flask's render_template (no context processors) still gets the globals.
+    """
+    translations = get_translations()
+    return {
+        "gettext": _remembered(_make_new_gettext(translations.ugettext)),
+        "ngettext": _make_new_ngettext(translations.ungettext),
+        "pgettext": _make_new_pgettext(translations.upgettext),
+        "npgettext": _make_new_npgettext(translations.unpgettext),
+    }
+
+
+def _remembered(gettext):
+    """`gettext` that translates and formats a message without variables once per render: the
+    inbox shows the same badges and placeholders on every one of its rows."""
+    done: dict[tuple[str, bool], str] = {}
+
+    @pass_context
+    def remembered(context, string: str, **variables) -> str:
+        if variables:
+            return gettext(context, string, **variables)
+        key = (string, context.eval_ctx.autoescape)  # Markup or str, as Jinja gives it
+        if key not in done:
+            done[key] = gettext(context, string)
+        return done[key]
+
+    return remembered
+
+
+# CLDR names never change while the process runs; the inbox asks for one on every row.
+@lru_cache(maxsize=256)
 def language_name(code: str | None, shown_in: str = SOURCE_LANGUAGE) -> str:
     """ "Arabic" for "ar" (the dashboard's English); with shown_in="ar", "العربية" (a language link)."""
     try:
@@ -108,6 +149,7 @@ def init_app(app: Flask) -> None:
     # `{% trans %}` blocks collapse their line breaks: the catalogue holds one-line messages.
     app.jinja_env.policies["ext.i18n.trimmed"] = True
     app.context_processor(page_language)
+    app.context_processor(render_translations)
     app.add_template_global(direction, "text_direction")
     app.add_template_global(language_name)
     app.add_template_global(region_name)

@@ -9,8 +9,11 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import timedelta
+from functools import cache
 
+import sqlalchemy as sa
 from flask import Flask, current_app, g, has_request_context, request
+from sqlalchemy.orm import joinedload
 
 from leads.extensions import db, login_manager
 from leads.models import User, UserSession
@@ -43,13 +46,20 @@ def revoke_session(token: str) -> None:
     )
 
 
+@cache
+def _live_session_with_user() -> sa.Select:
+    """The loader's statement, with the user in the same query (every page pays for it), built
+    once: SQLAlchemy keeps a statement's cache key, so a page skips rebuilding both."""
+    return (
+        db.select(UserSession)
+        .options(joinedload(UserSession.user, innerjoin=True))
+        .where(UserSession.token_hash == sa.bindparam("token_hash"), UserSession.revoked_at.is_(None))
+    )
+
+
 def load_user(token: str) -> User | None:
     """Flask-Login's loader: the session row must exist, be live and recently used."""
-    row = db.session.scalar(
-        db.select(UserSession).where(
-            UserSession.token_hash == hash_token(token), UserSession.revoked_at.is_(None)
-        )
-    )
+    row = db.session.scalar(_live_session_with_user(), {"token_hash": hash_token(token)})
     if row is None or not row.user.active:
         return None
     now = utcnow()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache
 
 import sqlalchemy as sa
 
@@ -86,18 +87,22 @@ def thread(lead_id: int) -> list[ThreadItem]:
     return items
 
 
+@cache
+def _replied_statement() -> sa.Select:
+    """Built once (SQLAlchemy keeps its cache key): the inbox runs it on every page."""
+    return (
+        sa.select(InboundMessage.lead_id)
+        .join(Lead, Lead.id == InboundMessage.lead_id)
+        .where(
+            InboundMessage.lead_id.in_(sa.bindparam("lead_ids", expanding=True)),
+            sa.or_(Lead.last_contacted_at.is_(None), InboundMessage.received_at > Lead.last_contacted_at),
+        )
+        .distinct()
+    )
+
+
 def replied(lead_ids: list[int]) -> set[int]:
     """The leads whose patient wrote after the last contact (the inbox marks them "replied"), in one query."""
     if not lead_ids:
         return set()
-    return set(
-        db.session.scalars(
-            sa.select(InboundMessage.lead_id)
-            .join(Lead, Lead.id == InboundMessage.lead_id)
-            .where(
-                InboundMessage.lead_id.in_(lead_ids),
-                sa.or_(Lead.last_contacted_at.is_(None), InboundMessage.received_at > Lead.last_contacted_at),
-            )
-            .distinct()
-        )
-    )
+    return set(db.session.scalars(_replied_statement(), {"lead_ids": lead_ids}))

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from functools import cache
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -165,10 +166,9 @@ def open_steps(lead_id: int) -> list[NextStep]:
     )
 
 
-def next_steps_for(lead_ids: list[int]) -> dict[int, NextStep]:
-    """Each lead's earliest open step, for a page of leads in one query."""
-    if not lead_ids:
-        return {}
+@cache
+def _earliest_open_steps_statement() -> sa.Select:
+    """Built once (SQLAlchemy keeps its cache key): the inbox runs it on every page."""
     ranked = (
         sa.select(
             NextStep.id,
@@ -176,12 +176,19 @@ def next_steps_for(lead_ids: list[int]) -> dict[int, NextStep]:
             .over(partition_by=NextStep.lead_id, order_by=(NextStep.due_at, NextStep.id))
             .label("rank"),
         )
-        .where(NextStep.lead_id.in_(lead_ids), NextStep.completed_at.is_(None))
+        .where(
+            NextStep.lead_id.in_(sa.bindparam("lead_ids", expanding=True)), NextStep.completed_at.is_(None)
+        )
         .subquery()
     )
-    rows = db.session.scalars(
-        sa.select(NextStep).join(ranked, sa.and_(ranked.c.id == NextStep.id, ranked.c.rank == 1))
-    )
+    return sa.select(NextStep).join(ranked, sa.and_(ranked.c.id == NextStep.id, ranked.c.rank == 1))
+
+
+def next_steps_for(lead_ids: list[int]) -> dict[int, NextStep]:
+    """Each lead's earliest open step, for a page of leads in one query."""
+    if not lead_ids:
+        return {}
+    rows = db.session.scalars(_earliest_open_steps_statement(), {"lead_ids": lead_ids})
     return {step.lead_id: step for step in rows}
 
 

@@ -167,3 +167,30 @@ def test_csv_chunks_is_a_generator_fetching_by_keyset(app, monkeypatch):
     text = "".join(chunks)
     assert text.count("Row ") == 7
     assert calls and all(size == export.CHUNK for size in calls)
+
+
+def _export_statements(client) -> tuple[int, list[dict]]:
+    from tests.dashboard.querycount import count_queries
+
+    db.session.expunge_all()
+    with count_queries() as statements:
+        rows = rows_of(client.get("/dashboard/export.csv"))
+    return len(statements), rows
+
+
+def test_the_export_reads_every_column_it_shows_without_a_query_per_row(app, coord_client):
+    # The inbox loads only the inquiry columns it and the exports show; a column the CSV
+    # needed but the load left out would cost one query per row.
+    article = make_article()
+    for n in range(3):
+        make_inquiry(make_lead(), article, utm_source="ads", message=f"message {n}")
+    db.session.commit()
+    few, _rows = _export_statements(coord_client)
+    article = db.session.merge(article)
+    for n in range(12):
+        make_inquiry(make_lead(), article, utm_source="ads", message=f"message {n}")
+    db.session.commit()
+    many, rows = _export_statements(coord_client)
+    assert few == many
+    assert len(rows) == 15 and {row["utm_source"] for row in rows} == {"ads"}
+    assert all(row["message"].startswith("message ") for row in rows)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from bs4 import BeautifulSoup
@@ -275,3 +275,25 @@ def test_the_inbox_badges_say_overdue_or_reply_by_for_urgent_leads(app, coord_cl
     assert rows["late"].select_one(".badge-overdue") is not None
     assert rows["fresh"].select_one(".badge-overdue") is None
     assert rows["fresh"].select_one(".badge-due").get_text().startswith("Reply by ")
+
+
+def test_query_args_keep_only_what_differs_from_the_defaults():
+    from leads.dashboard.filters import InboxFilters
+
+    filters = InboxFilters(status="new", urgent=True, article=3, created_from=date(2026, 1, 2), q="ana")
+    assert filters.query_args() == {
+        "status": "new",
+        "urgent": "1",
+        "article": "3",
+        "created_from": "2026-01-02",
+        "q": "ana",
+    }
+    assert filters.query_args(status="", sort="newest", article=None) == {
+        "urgent": "1",
+        "created_from": "2026-01-02",
+        "q": "ana",
+        "sort": "newest",
+    }
+    assert InboxFilters().query_args() == {}
+    with pytest.raises(TypeError):
+        filters.query_args(colour="red")
