@@ -74,6 +74,12 @@ def top_frames(raw: Path, limit: int = 12) -> dict[str, list[tuple[str, float]]]
 
     # Inclusive: our own code and the libraries it calls, without the frames every request passes.
     def generic(frame: str) -> bool:
-        return any(word in frame for word in ("gunicorn/", "threading.py", "celery/", "kombu/", "billiard/"))
+        return any(
+            word in frame
+            for word in (
+                "gunicorn/", "threading.py", "celery/", "kombu/", "billiard/", "click/", "concurrent/futures/",
+                "flask/app.py", "werkzeug/", "tasks/__init__.py", "<module>",
+            )
+        )  # fmt: skip
 
     return {"inclusive": share(inclusive, generic), "self": share(own)}

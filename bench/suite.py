@@ -63,8 +63,10 @@ def profiles(stack, folder: Path, seconds: int, emails: int) -> dict:
     web_raw, worker_raw = folder / "web.pyspy", folder / "worker.pyspy"
     with profile.recording(stack.web_worker_pids()[0], web_raw):
         web_load.inquiry_cycle(stack, 1, seconds, tag="profiled")
+    delivery.store_due_confirmations(stack, emails, "profile")
     with profile.recording(stack.worker.popen.pid, worker_raw):
-        delivery.worker_round(stack, emails, "profile")
+        delivery.send_sweep(stack)
+        web_load.wait_for_deliveries(stack, "profile", emails, timeout=600)
     return {
         "gunicorn worker, inquiry cycle": profile.top_frames(web_raw),
         "Celery worker, due confirmations": profile.top_frames(worker_raw),
