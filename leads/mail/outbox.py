@@ -32,16 +32,7 @@ def owe(
     sequence: int = 0,
 ) -> OutboundEmail:
     """Add one owed email to the current transaction."""
-    row = OutboundEmail(
-        kind=kind,
-        idempotency_key=key,
-        due_at=due_at,
-        lead_id=lead_id,
-        inquiry_id=inquiry_id,
-        recipient=recipient,
-        sequence=sequence,
-        status=EmailStatus.PENDING,
-    )
+    row = OutboundEmail(**owed_row(kind, key, due_at, lead_id, inquiry_id, recipient, sequence))
     db.session.add(row)
     return row
 
