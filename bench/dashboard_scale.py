@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import time
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 import sqlalchemy as sa
 
@@ -94,8 +94,7 @@ def export_everything(stack: Stack, timeout: float = 900.0) -> dict:
     status, headers = browser.request("GET", "/dashboard/export.csv")[:2]
     if status != 303:
         raise RuntimeError(f"a large export should hand over to a worker (303), got {status}")
-    job_page = headers["Location"].split("://", 1)[-1]
-    job_page = job_page[job_page.index("/") :] if not job_page.startswith("/") else job_page
+    job_page = urlsplit(headers["Location"]).path
     job_id = int(job_page.rstrip("/").rsplit("/", 1)[1])
     app = create_app(env=stack.env)
     progress, peak_rss = [], 0.0

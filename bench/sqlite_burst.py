@@ -117,6 +117,18 @@ def one_round(journal_mode: str, clients: int, seconds: float) -> dict:
         }
 
 
+def summarize(rounds: list[dict]) -> dict:
+    """Per journal mode: the medians of the rounds' figures, and all their errors."""
+    summary = {}
+    for mode in ("wal", "delete"):
+        mine = [r for r in rounds if r["journal_mode"] == mode]
+        summary[mode] = {
+            key: statistics.median(r[key] for r in mine)
+            for key in ("per_second", "p50_ms", "p95_ms", "p99_ms")
+        } | {"errors": sum(r["errors"] for r in mine)}
+    return summary
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clients", type=int, default=20)
@@ -128,13 +140,7 @@ def main() -> None:
         for mode in ("wal", "delete"):
             rounds.append(one_round(mode, args.clients, args.seconds))
             print(json.dumps(rounds[-1]))
-    summary = {}
-    for mode in ("wal", "delete"):
-        mine = [r for r in rounds if r["journal_mode"] == mode]
-        summary[mode] = {
-            key: statistics.median(r[key] for r in mine)
-            for key in ("per_second", "p50_ms", "p95_ms", "p99_ms")
-        } | {"errors": sum(r["errors"] for r in mine)}
+    summary = summarize(rounds)
     print(f"\nSQLite, {args.clients} clients posting, medians of {args.rounds} rounds each:")
     for mode, label in (("wal", "WAL + busy timeout (built)"), ("delete", "baseline: rollback journal")):
         figures = summary[mode]

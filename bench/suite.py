@@ -19,7 +19,6 @@ import logging
 import os
 import platform
 import shutil
-import statistics
 import sys
 import tempfile
 import time
@@ -43,20 +42,10 @@ def step(name: str) -> None:
 
 
 def sqlite_burst(rounds: int, seconds: float) -> dict:
-    from bench.sqlite_burst import one_round
+    from bench.sqlite_burst import one_round, summarize
 
-    runs = []
-    for _ in range(rounds):
-        for mode in ("wal", "delete"):
-            runs.append(one_round(mode, 20, seconds))
-    return {
-        mode: {
-            key: statistics.median(r[key] for r in runs if r["journal_mode"] == mode)
-            for key in ("per_second", "p50_ms", "p95_ms", "p99_ms")
-        }
-        | {"errors": sum(r["errors"] for r in runs if r["journal_mode"] == mode)}
-        for mode in ("wal", "delete")
-    } | {"rounds": runs}
+    runs = [one_round(mode, 20, seconds) for _ in range(rounds) for mode in ("wal", "delete")]
+    return summarize(runs) | {"rounds": runs}
 
 
 def profiles(stack, folder: Path, seconds: int, emails: int) -> dict:

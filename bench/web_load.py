@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 from bench import baselines
-from bench.load import Browser, cycle_loop, median, paced_posts, percentile, post_loop, run_clients
+from bench.load import Browser, Tally, cycle_loop, median, paced_posts, percentile, post_loop, run_clients
 from bench.stack import SLUG, Stack, free_port, gunicorn
 
 PAGE = f"/{SLUG}/"
@@ -60,6 +60,17 @@ def wait_for_deliveries(stack: Stack, tag: str, count: int, timeout: float = 180
     raise RuntimeError(f"only {len(tagged(stack, tag))} of {count} messages arrived\n{stack.worker.tail()}")
 
 
+def client_figures(tally: Tally, elapsed: float) -> dict:
+    """What one load round's clients saw: rate, latency and errors."""
+    return {
+        "per_second": tally.done / elapsed,
+        "p50_ms": percentile(tally.latencies, 0.5) * 1000,
+        "p95_ms": percentile(tally.latencies, 0.95) * 1000,
+        "errors": len(tally.errors),
+        "error_kinds": sorted(set(tally.errors)),
+    }
+
+
 def article_get(stack: Stack, folder: Path, rounds: int, seconds: int) -> dict:
     """The article page vs a bare Flask route rendering a template of the same size."""
     _status, page_html = Browser(stack.base_url).get(PAGE)
@@ -102,11 +113,7 @@ def inquiry_cycle(stack: Stack, rounds: int, seconds: int, tag: str = "cycle") -
         figures.append(
             {
                 "cycles": tally.done,
-                "per_second": tally.done / elapsed,
-                "p50_ms": percentile(tally.latencies, 0.5) * 1000,
-                "p95_ms": percentile(tally.latencies, 0.95) * 1000,
-                "errors": len(tally.errors),
-                "error_kinds": sorted(set(tally.errors)),
+                **client_figures(tally, elapsed),
                 "web_cpu_ms": (after["web"] - before["web"]) * 1000 / max(1, tally.done),
                 "celery_cpu_ms": (after["worker"] - before["worker"]) * 1000 / max(1, tally.done),
             }
@@ -126,16 +133,7 @@ def inquiry_post(stack: Stack, rounds: int, seconds: int) -> dict:
     ours, theirs = [], []
     for n in range(rounds):
         tally, elapsed = run_clients(CLIENTS, seconds, post_loop(stack.base_url, PAGE, f"post{n}"))
-        ours.append(
-            {
-                "inquiries": tally.done,
-                "per_second": tally.done / elapsed,
-                "p50_ms": percentile(tally.latencies, 0.5) * 1000,
-                "p95_ms": percentile(tally.latencies, 0.95) * 1000,
-                "errors": len(tally.errors),
-                "error_kinds": sorted(set(tally.errors)),
-            }
-        )
+        ours.append({"inquiries": tally.done, **client_figures(tally, elapsed)})
         wait_for_deliveries(stack, f"post{n}", tally.done)
         tally, elapsed = baselines.plain_inserts(stack.env["DATABASE_URL"], CLIENTS, seconds)
         theirs.append({"inquiries": tally.done, "per_second": tally.done / elapsed})
