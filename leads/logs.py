@@ -27,7 +27,9 @@ request_id_var: ContextVar[str | None] = ContextVar("request_id", default=None)
 
 # /q/<token>, /unsubscribe/<token> (and whatever follows), then any query string.
 _TOKEN_PATH = re.compile(r"(/(?:q|unsubscribe)/)[^\s?\"]+")
-_QUERY = re.compile(r"\?[^\s\"]*")
+# Everything from the `?` to the next space: a URL's query cannot hold a space, but it can hold a
+# literal `"` (curl sends one as is), which must not end the redaction.
+_QUERY = re.compile(r"\?\S*")
 
 
 def redact_url(text: str) -> str:

@@ -68,6 +68,11 @@ def test_redact_url_cuts_tokens_and_query_strings():
         redact_url("GET /dashboard/?q=zelda%40example.com HTTP/1.1") == "GET /dashboard/?[redacted] HTTP/1.1"
     )
     assert redact_url("/question/plain") == "/question/plain"
+    # A literal quote in the query (curl sends it unencoded) does not end the redaction.
+    assert (
+        redact_url('"GET /a/?x="&email=secret.patient@example.org HTTP/1.1" 200')
+        == '"GET /a/?[redacted] HTTP/1.1" 200'
+    )
 
 
 def test_no_log_line_carries_personal_data_or_a_token(make_app, captured):
